@@ -1,0 +1,54 @@
+// Calendar dates as 'YYYY-MM-DD' strings. Lifecycle arithmetic is in whole days on the UTC calendar,
+// so a date means the same day wherever the evaluator runs.
+
+export type IsoDate = string;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+export function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  return date.getUTCFullYear() === Number(y) && date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d);
+}
+
+export function toEpochDay(date: IsoDate): number {
+  if (!isIsoDate(date)) throw new RangeError(`not a calendar date: ${date}`);
+  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+}
+
+export function fromEpochDay(day: number): IsoDate {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return toEpochDay(to) - toEpochDay(from);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromEpochDay(toEpochDay(date) + days);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function dayOfWeek(date: IsoDate): number {
+  return new Date(toEpochDay(date) * DAY_MS).getUTCDay();
+}
+
+export function isBusinessDay(date: IsoDate): boolean {
+  const dow = dayOfWeek(date);
+  return dow !== 0 && dow !== 6;
+}
+
+/** The date itself when it is a business day (Mon–Fri), else the following Monday. */
+export function onOrAfterBusinessDay(date: IsoDate): IsoDate {
+  let day = date;
+  while (!isBusinessDay(day)) day = addDays(day, 1);
+  return day;
+}
+
+export function nextBusinessDay(date: IsoDate): IsoDate {
+  return onOrAfterBusinessDay(addDays(date, 1));
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { isIsoDate } from '../dates';
+import { LOCALES, isTimeZone } from '../locales';
+
+// One subscription line (one product) of one customer as of the snapshot date, after the reader has
+// mapped headers and parsed values. Field names are the canonical columns in camelCase.
+const isoDate = z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD');
+const count = z.number().int().nonnegative();
+
+export const SnapshotRow = z
+  .object({
+    customerId: z.string().trim().min(1),
+    customerName: z.string().trim().min(1),
+    adminEmail: z.email(),
+    adminName: z.string().trim().min(1).optional(),
+    ownerEmail: z.email(),
+    product: z.string().trim().min(1),
+    licensesPurchased: count,
+    licensesAssigned: count,
+    activeUsers: count,
+    termStart: isoDate,
+    termEnd: isoDate,
+    locale: z.enum(LOCALES).optional(),
+    timezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
+    snapshotDate: isoDate.optional(),
+  })
+  .refine((row) => row.termEnd > row.termStart, { path: ['termEnd'], message: 'term_end must be after term_start' });
+
+export type SnapshotRow = z.infer<typeof SnapshotRow>;
+
+/** Canonical column names as they appear in files and error reports, keyed by field. */
+export const CANONICAL_COLUMNS = {
+  customerId: 'customer_id',
+  customerName: 'customer_name',
+  adminEmail: 'admin_email',
+  adminName: 'admin_name',
+  ownerEmail: 'owner_email',
+  product: 'product',
+  licensesPurchased: 'licenses_purchased',
+  licensesAssigned: 'licenses_assigned',
+  activeUsers: 'active_users',
+  termStart: 'term_start',
+  termEnd: 'term_end',
+  locale: 'locale',
+  timezone: 'timezone',
+  snapshotDate: 'snapshot_date',
+} as const satisfies Record<keyof SnapshotRow, string>;
+
+export type SnapshotField = keyof typeof CANONICAL_COLUMNS;
+
+export const REQUIRED_FIELDS: readonly SnapshotField[] = [
+  'customerId',
+  'customerName',
+  'adminEmail',
+  'ownerEmail',
+  'product',
+  'licensesPurchased',
+  'licensesAssigned',
+  'activeUsers',
+  'termStart',
+  'termEnd',
+];
