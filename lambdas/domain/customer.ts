@@ -55,7 +55,10 @@ export interface CustomerDefaults {
  * the snapshot date (the next renewal). When every line has ended, the most recent term_end, so an
  * expired customer still has a term to win back.
  */
-export function currentTermOf(lines: readonly Pick<ProductLine, 'termEnd'>[], snapshotDate: IsoDate): IsoDate {
+export function currentTermOf(
+  lines: readonly Pick<ProductLine, 'termEnd'>[],
+  snapshotDate: IsoDate,
+): IsoDate {
   const ends = [...new Set(lines.map((l) => l.termEnd))].sort();
   if (ends.length === 0) throw new RangeError('a customer needs at least one line');
   return ends.find((end) => end >= snapshotDate) ?? ends[ends.length - 1]!;
@@ -113,6 +116,9 @@ export function usagePointOf(state: CustomerState): UsagePoint {
   };
 }
 
-function sum(lines: readonly ProductLine[], key: 'licensesPurchased' | 'licensesAssigned' | 'activeUsers'): number {
+function sum(
+  lines: readonly ProductLine[],
+  key: 'licensesPurchased' | 'licensesAssigned' | 'activeUsers',
+): number {
   return lines.reduce((total, line) => total + line[key], 0);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../dates';
-import { LOCALES, isTimeZone } from '../locales';
+import { isTimeZone, LOCALES } from '../locales';
 
 // One subscription line (one product) of one customer as of the snapshot date, after the reader has
 // mapped headers and parsed values. Field names are the canonical columns in camelCase.
@@ -24,7 +24,10 @@ export const SnapshotRow = z
     timezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
     snapshotDate: isoDate.optional(),
   })
-  .refine((row) => row.termEnd > row.termStart, { path: ['termEnd'], message: 'term_end must be after term_start' });
+  .refine((row) => row.termEnd > row.termStart, {
+    path: ['termEnd'],
+    message: 'term_end must be after term_start',
+  });
 
 export type SnapshotRow = z.infer<typeof SnapshotRow>;
 

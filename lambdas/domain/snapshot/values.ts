@@ -1,0 +1,106 @@
+import { type IsoDate, isIsoDate } from '../dates';
+import { CANONICAL_COLUMNS, REQUIRED_FIELDS, type SnapshotField, SnapshotRow } from './snapshotRow';
+
+export const DATE_FORMATS = ['DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY', 'YYYY/MM/DD'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+export type RowOutcome =
+  | { ok: true; row: SnapshotRow }
+  | { ok: false; column: string | null; reason: string };
+
+class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+const COUNT_FIELDS = new Set<SnapshotField>(['licensesPurchased', 'licensesAssigned', 'activeUsers']);
+const DATE_FIELDS = new Set<SnapshotField>(['termStart', 'termEnd', 'snapshotDate']);
+const FIELD_ORDER = Object.keys(CANONICAL_COLUMNS) as SnapshotField[];
+
+function parseCount(value: unknown): number {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0) return value;
+    throw new ValueError(`expected a whole number of seats, 0 or more, got ${value}`);
+  }
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text)) throw new ValueError(`expected a whole number of seats, 0 or more, got "${text}"`);
+  return Number(text);
+}
+
+const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const SEPARATED = /^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})$/;
+
+/** ISO 8601 dates and timestamps (a timestamp counts as the date it names); other forms only with a format. */
+export function parseDate(value: unknown, format?: DateFormat): IsoDate {
+  const text = String(value).trim();
+  if (isIsoDate(text)) return text;
+  const timestamp = ISO_TIMESTAMP.exec(text);
+  if (timestamp && isIsoDate(timestamp[1]!)) return timestamp[1]!;
+  const separated = SEPARATED.exec(text);
+  if (separated) {
+    if (!format) {
+      throw new ValueError(
+        `date "${text}" is ambiguous (day/month or month/day?): use YYYY-MM-DD or set a date format such as DD/MM/YYYY`,
+      );
+    }
+    const [, a, b, c] = separated as unknown as [string, string, string, string];
+    const pad = (n: string) => n.padStart(2, '0');
+    const iso =
+      format === 'YYYY/MM/DD'
+        ? `${a}-${pad(b)}-${pad(c)}`
+        : format === 'MM/DD/YYYY'
+          ? `${c}-${pad(a)}-${pad(b)}`
+          : `${c}-${pad(b)}-${pad(a)}`;
+    if (isIsoDate(iso) && (format === 'YYYY/MM/DD' ? a.length === 4 : c.length === 4)) return iso;
+    throw new ValueError(`date "${text}" does not match the date format ${format}`);
+  }
+  throw new ValueError(`expected a date (YYYY-MM-DD), got "${text}"`);
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * Turns one record's raw values (strings from CSV, any JSON value from JSON) into a validated row.
+ * The first problem in column order is reported, with the canonical column name.
+ */
+export function rowFromValues(
+  values: ReadonlyMap<SnapshotField, unknown>,
+  dateFormat?: DateFormat,
+): RowOutcome {
+  const candidate: Record<string, unknown> = {};
+  for (const field of FIELD_ORDER) {
+    const raw = values.get(field);
+    const column = CANONICAL_COLUMNS[field];
+    if (isBlank(raw)) {
+      if (REQUIRED_FIELDS.includes(field)) return { ok: false, column, reason: 'missing value' };
+      continue;
+    }
+    try {
+      if (COUNT_FIELDS.has(field)) candidate[field] = parseCount(raw);
+      else if (DATE_FIELDS.has(field)) candidate[field] = parseDate(raw, dateFormat);
+      else if (typeof raw === 'object') throw new ValueError('expected text, got a nested value');
+      else if (field === 'locale') candidate[field] = String(raw).trim().toLowerCase();
+      else if (field === 'adminEmail' || field === 'ownerEmail') candidate[field] = String(raw).trim();
+      else candidate[field] = String(raw).trim();
+    } catch (error) {
+      if (error instanceof ValueError) return { ok: false, column, reason: error.message };
+      throw error;
+    }
+  }
+  const parsed = SnapshotRow.safeParse(candidate);
+  if (parsed.success) return { ok: true, row: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path[0] as SnapshotField | undefined;
+  const column = field ? CANONICAL_COLUMNS[field] : null;
+  const shown = field !== undefined ? ` "${String(candidate[field])}"` : '';
+  const reason =
+    field === 'adminEmail' || field === 'ownerEmail'
+      ? `not a valid email address${shown}`
+      : field === 'locale'
+        ? `unsupported locale${shown} (use en, es, fr or de)`
+        : field === 'timezone'
+          ? `unknown IANA time zone${shown} (for example Europe/Berlin)`
+          : issue.message;
+  return { ok: false, column, reason };
+}
