@@ -1,0 +1,85 @@
+import type { CustomerState, UsagePoint } from '../customer';
+import type { IsoDate } from '../dates';
+
+/** What the nightly evaluation knows of one customer: its latest state, recent history, first sighting. */
+export interface CustomerRecord {
+  state: CustomerState;
+  /** Earlier nights, oldest first (the latest state may or may not be the last point). */
+  history: UsagePoint[];
+  /** The first snapshot date on which the system saw this customer. */
+  firstSeen: IsoDate;
+}
+
+/**
+ * scheduled: waiting for its day; skipped: its day had passed when the play opened (no backfill);
+ * cancelled: the case resolved or expired first; suppressed: an email the admin must not get (a task replaces it);
+ * done: delivery carried it out.
+ */
+export type StepStatus = 'scheduled' | 'skipped' | 'cancelled' | 'suppressed' | 'done';
+
+export interface CaseStep {
+  index: number;
+  kind: 'email' | 'task' | 'escalation';
+  /** Email steps: the template and its variant (null when the template has a single form). */
+  template: string | null;
+  variant: string | null;
+  /** Task steps: the task id; null for emails and escalations. */
+  task: string | null;
+  /** Escalations: why the team lead should look. */
+  reason: string | null;
+  /** 0 the customer's admin, 1 the account owner, 2 the team lead(s). */
+  level: 0 | 1 | 2;
+  dueOn: IsoDate;
+  status: StepStatus;
+}
+
+export interface Case {
+  /** Stable across nights: customer + play + term (+ opening day for plays that repeat within a term). */
+  caseId: string;
+  customerId: string;
+  playId: string;
+  priority: number;
+  /** The term the case belongs to. */
+  termEnd: IsoDate;
+  openedOn: IsoDate;
+  /** The day step offsets count from. */
+  anchorOn: IsoDate;
+  /** After this day an unresolved case closes and its remaining steps are cancelled. */
+  expiresOn: IsoDate;
+  status: 'open' | 'resolved' | 'closed';
+  resolvedOn: IsoDate | null;
+  closedOn: IsoDate | null;
+  /** The admin address the case's emails were planned for. */
+  recipient: string;
+  /** Utilization 30 days before the case opened, for "back to where it was" resolutions. */
+  baselineUtilization: number | null;
+  steps: CaseStep[];
+}
+
+export type DomainEvent =
+  | { kind: 'case-opened'; customerId: string; play: string; caseId: string }
+  | { kind: 'case-resolved'; customerId: string; play: string; caseId: string }
+  | {
+      kind: 'suppressed';
+      customerId: string;
+      play: string;
+      template: string;
+      to: string;
+      reason: string;
+      caseId: string;
+    };
+
+export function caseIdOf(customerId: string, playId: string, termEnd: IsoDate, openedOn?: IsoDate): string {
+  return openedOn ? `${customerId}#${playId}#${termEnd}#${openedOn}` : `${customerId}#${playId}#${termEnd}`;
+}
+
+/** The steps delivery should carry out on a day: scheduled ones due that day, of cases not resolved. */
+export function stepsDueOn(cases: readonly Case[], date: IsoDate): { case: Case; step: CaseStep }[] {
+  const due: { case: Case; step: CaseStep }[] = [];
+  for (const c of cases) {
+    if (c.status === 'resolved') continue;
+    for (const step of c.steps)
+      if (step.status === 'scheduled' && step.dueOn === date) due.push({ case: c, step });
+  }
+  return due;
+}

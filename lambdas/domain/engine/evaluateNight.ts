@@ -1,0 +1,334 @@
+import { addDays, type IsoDate, nextBusinessDay, onOrAfterBusinessDay } from '../dates';
+import { isRenewed } from '../lifecycleClock';
+import type { Play, Playbook, Step } from '../playbook/schema';
+import { type Case, type CaseStep, type CustomerRecord, caseIdOf, type DomainEvent } from './cases';
+import { allHold, baselineUtilizationOf, type MetricValues, metricValuesOf } from './conditions';
+
+export interface NightInput {
+  playbook: Playbook;
+  /** The evaluation day. Due dates never fall before it. */
+  today: IsoDate;
+  /** The latest snapshot date of the portfolio: a customer whose state is older is absent from the exports. */
+  portfolioDate: IsoDate;
+  customers: readonly CustomerRecord[];
+  /** Open cases, plus closed and resolved ones recent enough to matter (repeat limits, case identity). */
+  cases: readonly Case[];
+  /** Admin addresses that unsubscribed, bounced or complained. */
+  suppressedEmails: ReadonlySet<string>;
+  /** Days on which a customer email already went to a recipient (the sent ledger), beyond what cases show. */
+  sentEmailDays?: ReadonlyMap<string, ReadonlySet<IsoDate>>;
+}
+
+export interface NightDecisions {
+  opened: Case[];
+  resolved: Case[];
+  closed: Case[];
+  /** Every case whose record changed tonight (opened, resolved or closed), to persist. */
+  updated: Case[];
+  events: DomainEvent[];
+}
+
+/** A play that was seen late (its anchor in the past) gets at most this long to catch up; then it is history. */
+const LATE_OPENING_DAYS = 30;
+/** A win-back case stays open this long after it opens, waiting for a renewal. */
+const WINBACK_OPEN_DAYS = 90;
+
+/**
+ * One night of the lifecycle engine. Pure and deterministic: given the same input it decides the same things,
+ * and fed its own output back (the persisted cases) it decides nothing new.
+ */
+export function evaluateNight(input: NightInput): NightDecisions {
+  const { today } = input;
+  const decisions: NightDecisions = { opened: [], resolved: [], closed: [], updated: [], events: [] };
+  const plays = [...input.playbook.plays].sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : 1));
+  const playById = new Map(plays.map((p) => [p.id, p]));
+  const casesByCustomer = new Map<string, Case[]>();
+  for (const c of input.cases) {
+    const list = casesByCustomer.get(c.customerId);
+    if (list) list.push(c);
+    else casesByCustomer.set(c.customerId, [c]);
+  }
+  const booked = bookedEmailDays(input);
+
+  const customers = [...input.customers].sort((a, b) =>
+    a.state.customerId < b.state.customerId ? -1 : a.state.customerId > b.state.customerId ? 1 : 0,
+  );
+  for (const record of customers) {
+    const { state } = record;
+    // Absent from the latest export: nothing is decided on stale data.
+    if (state.snapshotDate < input.portfolioDate) continue;
+    const values = metricValuesOf(state, record.history);
+    const existing = casesByCustomer.get(state.customerId) ?? [];
+    for (const c of existing) {
+      if (c.status !== 'open') continue;
+      const changed = settle(c, playById.get(c.playId), record, values, today);
+      if (!changed) continue;
+      decisions.updated.push(changed);
+      if (changed.status === 'resolved') {
+        decisions.resolved.push(changed);
+        decisions.events.push({
+          kind: 'case-resolved',
+          customerId: c.customerId,
+          play: c.playId,
+          caseId: c.caseId,
+        });
+      } else {
+        decisions.closed.push(changed);
+      }
+    }
+    for (const play of plays) {
+      const opened = open(
+        play,
+        record,
+        values,
+        existing,
+        today,
+        booked,
+        input.suppressedEmails,
+        decisions.events,
+      );
+      if (!opened) continue;
+      decisions.opened.push(opened);
+      decisions.updated.push(opened);
+    }
+  }
+  return decisions;
+}
+
+/** Email days per recipient already taken: sent emails and email steps still scheduled in open cases. */
+function bookedEmailDays(input: NightInput): Map<string, Set<IsoDate>> {
+  const booked = new Map<string, Set<IsoDate>>();
+  const book = (to: string, day: IsoDate) => {
+    const days = booked.get(to);
+    if (days) days.add(day);
+    else booked.set(to, new Set([day]));
+  };
+  for (const [to, days] of input.sentEmailDays ?? []) for (const day of days) book(to, day);
+  for (const c of input.cases) {
+    if (c.status === 'resolved') continue;
+    for (const step of c.steps) {
+      if (step.kind === 'email' && (step.status === 'scheduled' || step.status === 'done'))
+        book(c.recipient, step.dueOn);
+    }
+  }
+  return booked;
+}
+
+/** Resolves or closes an open case when tonight's data says so; returns the changed copy, or null. */
+function settle(
+  c: Case,
+  play: Play | undefined,
+  record: CustomerRecord,
+  values: MetricValues,
+  today: IsoDate,
+): Case | null {
+  const rule = play?.resolvedWhen;
+  const resolved =
+    rule === 'renewed'
+      ? isRenewed(c.termEnd, record.state.termEnd)
+      : rule !== undefined && allHold(rule, values, c.baselineUtilization);
+  if (resolved) {
+    return { ...c, status: 'resolved', resolvedOn: today, steps: cancelPending(c.steps, today) };
+  }
+  const lastDue = c.steps.reduce((last, s) => (s.dueOn > last ? s.dueOn : last), c.anchorOn);
+  // A case that cannot resolve is finished once its last step's day has passed; one that can waits for its
+  // term (or its win-back period) to run out. A play removed from the playbook closes its cases.
+  const finished = rule === undefined ? today > lastDue : today > c.expiresOn;
+  if (finished || !play) {
+    return { ...c, status: 'closed', closedOn: today, steps: cancelPending(c.steps, today) };
+  }
+  return null;
+}
+
+function cancelPending(steps: readonly CaseStep[], today: IsoDate): CaseStep[] {
+  // Steps due before today were handed to delivery already; only what lies ahead is cancelled.
+  return steps.map((s) => (s.status === 'scheduled' && s.dueOn >= today ? { ...s, status: 'cancelled' } : s));
+}
+
+interface Opening {
+  anchorOn: IsoDate;
+  expiresOn: IsoDate;
+}
+
+/** Whether a play's window is open tonight for this customer, and from which day its steps count. */
+function openingOf(play: Play, record: CustomerRecord, values: MetricValues, today: IsoDate): Opening | null {
+  const { state } = record;
+  const opens = play.opens;
+  // Nothing opens before the term has started (an early renewal can show a term that begins later).
+  if (state.snapshotDate < state.termStart && opens.on !== 'afterTermEnd') return null;
+  switch (opens.on) {
+    case 'termWeek': {
+      const week = values.termWeek!;
+      if (week < opens.from || (opens.to !== undefined && week > opens.to)) return null;
+      if (state.snapshotDate > state.termEnd) return null;
+      if (opens.firstTermOnly && record.firstSeen < state.termStart) return null;
+      return { anchorOn: today, expiresOn: state.termEnd };
+    }
+    case 'anyDay':
+      if (state.snapshotDate > state.termEnd) return null;
+      return { anchorOn: today, expiresOn: state.termEnd };
+    case 'beforeTermEnd': {
+      const anchorOn = addDays(state.termEnd, -opens.days);
+      if (state.snapshotDate < anchorOn || state.snapshotDate > state.termEnd) return null;
+      return { anchorOn, expiresOn: state.termEnd };
+    }
+    case 'afterTermEnd': {
+      const anchorOn = addDays(state.termEnd, opens.days);
+      if (state.snapshotDate < anchorOn || state.snapshotDate > addDays(anchorOn, LATE_OPENING_DAYS))
+        return null;
+      return { anchorOn, expiresOn: addDays(anchorOn, WINBACK_OPEN_DAYS) };
+    }
+  }
+}
+
+function open(
+  play: Play,
+  record: CustomerRecord,
+  values: MetricValues,
+  existing: readonly Case[],
+  today: IsoDate,
+  booked: Map<string, Set<IsoDate>>,
+  suppressed: ReadonlySet<string>,
+  events: DomainEvent[],
+): Case | null {
+  const { state } = record;
+  const repeats = play.repeatAfterDays !== undefined;
+  const caseId = caseIdOf(state.customerId, play.id, state.termEnd, repeats ? today : undefined);
+  for (const c of existing) {
+    if (c.playId !== play.id) continue;
+    if (!repeats && c.caseId === caseId) return null;
+    if (repeats && (c.status === 'open' || c.openedOn > addDays(today, -play.repeatAfterDays!))) return null;
+  }
+  const opening = openingOf(play, record, values, today);
+  if (!opening || !allHold(play.when, values)) return null;
+
+  const recipient = state.adminEmail;
+  const steps = planSteps(play.steps, opening.anchorOn, today, values);
+  const c: Case = {
+    caseId,
+    customerId: state.customerId,
+    playId: play.id,
+    priority: play.priority,
+    termEnd: state.termEnd,
+    openedOn: today,
+    anchorOn: opening.anchorOn,
+    expiresOn: opening.expiresOn,
+    status: 'open',
+    resolvedOn: null,
+    closedOn: null,
+    recipient,
+    baselineUtilization: baselineUtilizationOf(state, record.history),
+    steps,
+  };
+  events.push({ kind: 'case-opened', customerId: state.customerId, play: play.id, caseId });
+  for (const step of [...steps]) {
+    if (step.kind !== 'email' || step.status !== 'scheduled') continue;
+    if (suppressed.has(recipient)) {
+      // The admin cannot be emailed: the owner calls instead, on the day the email would have gone.
+      step.status = 'suppressed';
+      steps.push(callInstead(steps.length, step.dueOn));
+      events.push({
+        kind: 'suppressed',
+        customerId: state.customerId,
+        play: play.id,
+        template: step.template!,
+        to: recipient,
+        reason: 'recipient-suppressed',
+        caseId,
+      });
+      continue;
+    }
+    step.dueOn = firstFreeDay(booked, recipient, step.dueOn);
+  }
+  return c;
+}
+
+/**
+ * Due dates from the anchor. Steps whose day has already passed are skipped (no backfill blast), except the
+ * latest missed customer email, which goes out now. Emails go on business days only.
+ */
+function planSteps(
+  steps: readonly Step[],
+  anchorOn: IsoDate,
+  today: IsoDate,
+  values: MetricValues,
+): CaseStep[] {
+  let latestMissedEmail = -1;
+  steps.forEach((step, i) => {
+    if (step.kind === 'email' && addDays(anchorOn, step.day) < today) latestMissedEmail = i;
+  });
+  return steps.map((step, index): CaseStep => {
+    const due = addDays(anchorOn, step.day);
+    const missed = due < today && index !== latestMissedEmail;
+    const dueOn = due < today ? today : due;
+    const base = { index, dueOn, status: missed ? ('skipped' as const) : ('scheduled' as const) };
+    switch (step.kind) {
+      case 'email':
+        return {
+          ...base,
+          kind: 'email',
+          template: step.template,
+          variant: variantOf(step, values),
+          task: null,
+          reason: null,
+          level: 0,
+          dueOn: missed ? due : onOrAfterBusinessDay(dueOn),
+        };
+      case 'task':
+        return {
+          ...base,
+          kind: 'task',
+          template: null,
+          variant: null,
+          task: step.task,
+          reason: null,
+          level: 1,
+          dueOn: missed ? due : dueOn,
+        };
+      case 'escalation':
+        return {
+          ...base,
+          kind: 'escalation',
+          template: null,
+          variant: null,
+          task: null,
+          reason: step.reason,
+          level: 2,
+          dueOn: missed ? due : dueOn,
+        };
+    }
+  });
+}
+
+function variantOf(step: Extract<Step, { kind: 'email' }>, values: MetricValues): string | null {
+  if (!step.variants || step.variants.length === 0) return null;
+  for (const rule of step.variants) if (allHold(rule.when, values)) return rule.variant;
+  return step.variants[step.variants.length - 1]!.variant;
+}
+
+function callInstead(index: number, dueOn: IsoDate): CaseStep {
+  return {
+    index,
+    kind: 'task',
+    template: null,
+    variant: null,
+    task: 'call-admin-suppressed',
+    reason: null,
+    level: 1,
+    dueOn,
+    status: 'scheduled',
+  };
+}
+
+/** At most one customer email a day per recipient: a later-planned email waits for the next free business day. */
+function firstFreeDay(booked: Map<string, Set<IsoDate>>, recipient: string, day: IsoDate): IsoDate {
+  let days = booked.get(recipient);
+  if (!days) {
+    days = new Set();
+    booked.set(recipient, days);
+  }
+  let free = onOrAfterBusinessDay(day);
+  while (days.has(free)) free = nextBusinessDay(free);
+  days.add(free);
+  return free;
+}

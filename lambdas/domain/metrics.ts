@@ -1,0 +1,99 @@
+import type { CustomerState, UsagePoint } from './customer';
+import { addDays, type IsoDate } from './dates';
+
+type Seats = Pick<UsagePoint, 'licensesPurchased' | 'licensesAssigned' | 'activeUsers'>;
+
+/** Share of paid seats that are assigned. Null when nothing is paid for: no ratio to speak of. */
+export function deploymentPct(seats: Seats): number | null {
+  return seats.licensesPurchased > 0 ? (seats.licensesAssigned / seats.licensesPurchased) * 100 : null;
+}
+
+/** 28-day active users over paid seats. Above 100 % happens (transfers, overlapping terms) and is kept. */
+export function utilizationPct(seats: Seats): number | null {
+  return seats.licensesPurchased > 0 ? (seats.activeUsers / seats.licensesPurchased) * 100 : null;
+}
+
+/** How far back a trend looks, and how stale the comparison point may be before we say "no trend". */
+export const TREND_DAYS = 30;
+const TREND_TOLERANCE_DAYS = 15;
+
+/**
+ * The history point a 30-day trend compares against: the latest one at or before 30 days ago, if it is not
+ * much older than that (exports skip days; a point from half a year ago says nothing about the last month).
+ */
+export function pointDaysBefore(
+  history: readonly UsagePoint[],
+  date: IsoDate,
+  days = TREND_DAYS,
+): UsagePoint | null {
+  const target = addDays(date, -days);
+  const oldest = addDays(target, -TREND_TOLERANCE_DAYS);
+  for (let i = history.length - 1; i >= 0; i--) {
+    const point = history[i]!;
+    if (point.snapshotDate <= target) return point.snapshotDate >= oldest ? point : null;
+  }
+  return null;
+}
+
+/** Utilization now minus 30 days earlier, in percentage points; null without a comparable point. */
+export function utilizationChange30d(state: CustomerState, history: readonly UsagePoint[]): number | null {
+  const now = utilizationPct(state);
+  const before = pointDaysBefore(history, state.snapshotDate);
+  const then = before ? utilizationPct(before) : null;
+  return now === null || then === null ? null : now - then;
+}
+
+export interface Kpi {
+  value: number;
+  target: number;
+  /** 'max': the value should stay at or below the target; 'min': above it. */
+  direction: 'max' | 'min';
+  met: boolean;
+}
+
+export interface PortfolioKpis {
+  customers: number;
+  /** Customers below 60 % utilization; target: at most 10. */
+  belowSixtyPct: Kpi;
+  /** Average utilization over customers with paid seats; target: above 70 %. */
+  averageUtilizationPct: Kpi;
+  /** Customers whose utilization rose more than 10 points in the last 30 days. */
+  risingCustomers: number;
+}
+
+export const KPI_TARGETS = { belowSixtyPctMax: 10, averageUtilizationMin: 70 } as const;
+
+export function portfolioKpis(
+  customers: readonly { state: CustomerState; history: readonly UsagePoint[] }[],
+): PortfolioKpis {
+  let below = 0;
+  let sum = 0;
+  let counted = 0;
+  let rising = 0;
+  for (const { state, history } of customers) {
+    const utilization = utilizationPct(state);
+    if (utilization === null) continue;
+    counted++;
+    sum += utilization;
+    if (utilization < 60) below++;
+    const change = utilizationChange30d(state, history);
+    if (change !== null && change > 10) rising++;
+  }
+  const average = counted > 0 ? sum / counted : 0;
+  return {
+    customers: counted,
+    belowSixtyPct: {
+      value: below,
+      target: KPI_TARGETS.belowSixtyPctMax,
+      direction: 'max',
+      met: below <= KPI_TARGETS.belowSixtyPctMax,
+    },
+    averageUtilizationPct: {
+      value: average,
+      target: KPI_TARGETS.averageUtilizationMin,
+      direction: 'min',
+      met: average > KPI_TARGETS.averageUtilizationMin,
+    },
+    risingCustomers: rising,
+  };
+}
