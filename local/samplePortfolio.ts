@@ -282,7 +282,8 @@ export function termOn(customer: SampleCustomer, date: IsoDate): Term | null {
     const renews =
       customer.behaviour !== 'lapser' &&
       !(customer.behaviour === 'late-renewer' && start !== customer.firstTermStart);
-    const renewalLead = customer.behaviour === 'early-renewer' ? 30 : customer.behaviour === 'late-renewer' ? -25 : 3;
+    const renewalLead =
+      customer.behaviour === 'early-renewer' ? 30 : customer.behaviour === 'late-renewer' ? -25 : 3;
     const renewedOn = addDays(end, -renewalLead);
     if (renews && date >= renewedOn) {
       start = end;

@@ -31,7 +31,7 @@ export function baselineUtilizationOf(state: CustomerState, history: readonly Us
   return before ? utilizationPct(before) : null;
 }
 
-function valueOf(metric: Metric, values: MetricValues, baseline: number | null): number | null {
+function metricValue(metric: Metric, values: MetricValues, baseline: number | null): number | null {
   if (metric !== 'utilizationGapToBaseline') return values[metric];
   return baseline === null || values.utilizationPct === null ? null : baseline - values.utilizationPct;
 }
@@ -43,7 +43,7 @@ export function allHold(
   baseline: number | null = null,
 ): boolean {
   for (const { metric, op, value } of conditions) {
-    const actual = valueOf(metric, values, baseline);
+    const actual = metricValue(metric, values, baseline);
     if (actual === null) return false;
     const holds =
       op === '<'

@@ -262,41 +262,41 @@ function planSteps(
     const missed = due < today && index !== latestMissedEmail;
     const dueOn = due < today ? today : due;
     const base = { index, dueOn, status: missed ? ('skipped' as const) : ('scheduled' as const) };
-    switch (step.kind) {
-      case 'email':
-        return {
-          ...base,
-          kind: 'email',
-          template: step.template,
-          variant: variantOf(step, values),
-          task: null,
-          reason: null,
-          level: 0,
-          dueOn: missed ? due : onOrAfterBusinessDay(dueOn),
-        };
-      case 'task':
-        return {
-          ...base,
-          kind: 'task',
-          template: null,
-          variant: null,
-          task: step.task,
-          reason: null,
-          level: 1,
-          dueOn: missed ? due : dueOn,
-        };
-      case 'escalation':
-        return {
-          ...base,
-          kind: 'escalation',
-          template: null,
-          variant: null,
-          task: null,
-          reason: step.reason,
-          level: 2,
-          dueOn: missed ? due : dueOn,
-        };
+    if (step.kind === 'email') {
+      return {
+        ...base,
+        kind: 'email',
+        template: step.template,
+        variant: variantOf(step, values),
+        task: null,
+        reason: null,
+        level: 0,
+        dueOn: missed ? due : onOrAfterBusinessDay(dueOn),
+      };
     }
+    const dueDay = missed ? due : dueOn;
+    if (step.kind === 'task') {
+      return {
+        ...base,
+        kind: 'task',
+        template: null,
+        variant: null,
+        task: step.task,
+        reason: null,
+        level: 1,
+        dueOn: dueDay,
+      };
+    }
+    return {
+      ...base,
+      kind: 'escalation',
+      template: null,
+      variant: null,
+      task: null,
+      reason: step.reason,
+      level: 2,
+      dueOn: dueDay,
+    };
   });
 }
 
