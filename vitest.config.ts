@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Memory tests call global.gc() so heap readings measure what is retained, not garbage.
+    execArgv: ['--expose-gc'],
+    exclude: ['test/browser/**', 'node_modules/**'],
   },
 });

@@ -1,5 +1,5 @@
 import type { CustomerState } from '../../lambdas/domain/customer';
-import { type IsoDate } from '../../lambdas/domain/dates';
+import type { IsoDate } from '../../lambdas/domain/dates';
 import type { Case, CustomerRecord, DomainEvent } from '../../lambdas/domain/engine/cases';
 import { evaluateNight, type NightDecisions } from '../../lambdas/domain/engine/evaluateNight';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../../lambdas/domain/playbook/playbook';
@@ -34,11 +34,25 @@ export class EngineRun {
   }
 
   /** Scheduled customer emails: what delivery would send, with their days. */
-  emails(): { customerId: string; playId: string; template: string; variant: string | null; dueOn: IsoDate; to: string }[] {
+  emails(): {
+    customerId: string;
+    playId: string;
+    template: string;
+    variant: string | null;
+    dueOn: IsoDate;
+    to: string;
+  }[] {
     return [...this.cases.values()].flatMap((c) =>
       c.steps
         .filter((s) => s.kind === 'email' && (s.status === 'scheduled' || s.status === 'done'))
-        .map((s) => ({ customerId: c.customerId, playId: c.playId, template: s.template!, variant: s.variant, dueOn: s.dueOn, to: c.recipient })),
+        .map((s) => ({
+          customerId: c.customerId,
+          playId: c.playId,
+          template: s.template!,
+          variant: s.variant,
+          dueOn: s.dueOn,
+          to: c.recipient,
+        })),
     );
   }
 }

@@ -72,7 +72,12 @@ describe('deployment', () => {
   it('picks the partial variant when some seats are assigned', () => {
     // Prepare
     const run = new EngineRun();
-    const state = customerState({ termStart: TERM_START, date: day(8), licensesAssigned: 12, activeUsers: 5 });
+    const state = customerState({
+      termStart: TERM_START,
+      date: day(8),
+      licensesAssigned: 12,
+      activeUsers: 5,
+    });
 
     // Act
     run.night(day(8), [customerRecord(state)]);
@@ -84,9 +89,24 @@ describe('deployment', () => {
   it('does not open in week 1 or after week 10, nor when every seat is assigned', () => {
     // Prepare
     const run = new EngineRun();
-    const week1 = customerState({ customerId: 'A', termStart: TERM_START, date: day(6), licensesAssigned: 0 });
-    const week11 = customerState({ customerId: 'B', termStart: TERM_START, date: day(70), licensesAssigned: 3 });
-    const full = customerState({ customerId: 'C', termStart: TERM_START, date: day(20), licensesAssigned: 20 });
+    const week1 = customerState({
+      customerId: 'A',
+      termStart: TERM_START,
+      date: day(6),
+      licensesAssigned: 0,
+    });
+    const week11 = customerState({
+      customerId: 'B',
+      termStart: TERM_START,
+      date: day(70),
+      licensesAssigned: 3,
+    });
+    const full = customerState({
+      customerId: 'C',
+      termStart: TERM_START,
+      date: day(20),
+      licensesAssigned: 20,
+    });
 
     // Act
     run.night(day(6), [customerRecord(week1)]);
@@ -107,7 +127,9 @@ describe('deployment', () => {
     const decisions = run.night(day(10), [customerRecord(on(state, day(10), { licensesAssigned: 20 }))]);
 
     // Assess
-    expect(decisions.events).toContainEqual(expect.objectContaining({ kind: 'case-resolved', play: 'deployment' }));
+    expect(decisions.events).toContainEqual(
+      expect.objectContaining({ kind: 'case-resolved', play: 'deployment' }),
+    );
     const [c] = run.casesOf('deployment');
     expect(c?.status).toBe('resolved');
     expect(c?.steps.map((s) => s.status)).toEqual(['scheduled', 'cancelled', 'cancelled', 'cancelled']);
@@ -225,10 +247,17 @@ describe('usage-drop and growth', () => {
     const again = on(before, day(190), { activeUsers: 19 });
     run.night(day(190), [customerRecord(again, { history: [usagePoint(on(before, day(160)))] })]);
     const later = on(before, day(232), { activeUsers: 19 });
-    run.night(day(232), [customerRecord(later, { history: [usagePoint(on(before, day(202)), { activeUsers: 13 })] })]);
+    run.night(day(232), [
+      customerRecord(later, { history: [usagePoint(on(before, day(202)), { activeUsers: 13 })] }),
+    ]);
 
     // Assess: day 130 and day 232; day 190 is within 90 days of the first
-    expect(run.emails().filter((e) => e.template === 'progress').map((e) => e.dueOn)).toEqual([day(130), day(232)]);
+    expect(
+      run
+        .emails()
+        .filter((e) => e.template === 'progress')
+        .map((e) => e.dueOn),
+    ).toEqual([day(130), day(232)]);
   });
 });
 
@@ -270,7 +299,14 @@ describe('renewal', () => {
     // Prepare
     const run = new EngineRun();
     const opensOn = addDays(termEnd, -84);
-    const state = customerState({ termStart: TERM_START, termEnd, date: opensOn, licensesPurchased: seats, licensesAssigned: seats, activeUsers: seats });
+    const state = customerState({
+      termStart: TERM_START,
+      termEnd,
+      date: opensOn,
+      licensesPurchased: seats,
+      licensesAssigned: seats,
+      activeUsers: seats,
+    });
 
     // Act
     run.night(opensOn, [customerRecord(state)]);
@@ -293,7 +329,9 @@ describe('renewal', () => {
     // Assess
     expect(decisions.resolved.map((c) => c.playId)).toEqual(['renewal']);
     const c = run.casesOf('renewal')[0]!;
-    expect(c.steps.filter((s) => s.dueOn >= addDays(opensOn, 20)).every((s) => s.status === 'cancelled')).toBe(true);
+    expect(
+      c.steps.filter((s) => s.dueOn >= addDays(opensOn, 20)).every((s) => s.status === 'cancelled'),
+    ).toBe(true);
   });
 
   it('does not backfill when first seen mid-window: only the latest missed email goes out, once', () => {
@@ -324,7 +362,11 @@ describe('renewal', () => {
     // Prepare
     const run = new EngineRun();
     const longEnd = '2029-03-02';
-    const yearOne = customerState({ termStart: TERM_START, termEnd: longEnd, date: addDays('2027-03-02', -84) });
+    const yearOne = customerState({
+      termStart: TERM_START,
+      termEnd: longEnd,
+      date: addDays('2027-03-02', -84),
+    });
     const lastYear = on(yearOne, addDays(longEnd, -84));
 
     // Act
@@ -346,7 +388,10 @@ describe('win-back', () => {
 
     // Act
     run.night(addDays(termEnd, 1), [customerRecord(expired)]);
-    const comeback = on(expired, addDays(termEnd, 20), { termStart: addDays(termEnd, 20), termEnd: '2028-03-22' });
+    const comeback = on(expired, addDays(termEnd, 20), {
+      termStart: addDays(termEnd, 20),
+      termEnd: '2028-03-22',
+    });
     const decisions = run.night(addDays(termEnd, 20), [customerRecord(comeback)]);
 
     // Assess
@@ -400,7 +445,9 @@ describe('suppressed admin', () => {
       ['email', null, 'suppressed'],
       ['task', 'call-admin-suppressed', 'scheduled'],
     ]);
-    expect(decisions.events).toContainEqual(expect.objectContaining({ kind: 'suppressed', template: 'welcome' }));
+    expect(decisions.events).toContainEqual(
+      expect.objectContaining({ kind: 'suppressed', template: 'welcome' }),
+    );
   });
 });
 
@@ -429,6 +476,11 @@ describe('one customer email a day', () => {
     run.night(day(0), [customerRecord(a), customerRecord(b)]);
 
     // Assess
-    expect(run.emails().map((e) => e.dueOn).sort()).toEqual([day(0), day(1)]);
+    expect(
+      run
+        .emails()
+        .map((e) => e.dueOn)
+        .sort(),
+    ).toEqual([day(0), day(1)]);
   });
 });
