@@ -1,0 +1,50 @@
+// The two tables and their keys, shared by the adapters, the tests' CreateTable and the CDK stack.
+// See docs/data-model.md for the items and the access patterns.
+
+export interface TableDesign {
+  /** Logical name used in the CDK stack and for local tables. */
+  id: string;
+  partitionKey: string;
+  sortKey: string;
+  /** Attribute holding an epoch-seconds expiry for DynamoDB TTL, if the table expires items. */
+  timeToLiveAttribute?: string;
+}
+
+/**
+ * Portfolio: what the nightly evaluation needs, read in one parallel scan: a state item per customer (with its
+ * recent history inline), its cases, the suppression list and the portfolio's latest snapshot date.
+ */
+export const PORTFOLIO_TABLE: TableDesign = {
+  id: 'Portfolio',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+};
+
+/**
+ * Activity: what grows with time and is read by key: raw snapshot rows kept for the retention period, ingest
+ * records and reports, the sent-message ledger, digest and task records. Everything here expires by TTL.
+ */
+export const ACTIVITY_TABLE: TableDesign = {
+  id: 'Activity',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const TABLES = [PORTFOLIO_TABLE, ACTIVITY_TABLE] as const;
+
+/** Key builders: one place for every item's key shape. */
+export const keys = {
+  customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'STATE' }),
+  case: (customerId: string, caseId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `CASE#${caseId}` }),
+  suppression: (email: string) => ({ pk: `SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
+  portfolio: () => ({ pk: 'PORTFOLIO', sk: 'META' }),
+  ingestFile: (fileId: string) => ({ pk: `FILE#${fileId}`, sk: 'INGEST' }),
+  ingestReport: (day: string, fileId: string) => ({ pk: `INGESTS#${day}`, sk: fileId }),
+  rawChunk: (snapshotDate: string, fileId: string, index: number) => ({
+    pk: `SNAPSHOT#${snapshotDate}`,
+    sk: `CHUNK#${fileId}#${String(index).padStart(5, '0')}`,
+  }),
+  message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'SENT' }),
+} as const;

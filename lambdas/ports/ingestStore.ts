@@ -1,0 +1,49 @@
+import type { CustomerState, UsagePoint } from '../domain/customer';
+import type { IsoDate } from '../domain/dates';
+import type { RowRejection } from '../domain/snapshot/reader';
+
+export type FileClaim = 'claimed' | 'already-ingested' | 'in-progress';
+
+/** What ingestion remembers of one file: for idempotency, for the uploader's report and the team digest. */
+export interface IngestRecord {
+  fileId: string;
+  bucket: string;
+  key: string;
+  status: 'ingested' | 'rejected';
+  snapshotDate: IsoDate | null;
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  rejectedCount: number;
+  /** The first rejections, enough for a digest line; the full list is in the report object. */
+  firstRejections: RowRejection[];
+  customers: number;
+  error: string | null;
+  processedAt: string;
+}
+
+export interface RawRowChunk {
+  snapshotDate: IsoDate;
+  fileId: string;
+  index: number;
+  /** The accepted rows of the chunk, each as a compact array. */
+  rows: unknown[][];
+}
+
+/** How a customer's state write went: newer or same-day data replaced it, older data only added history. */
+export type CustomerWrite = 'created' | 'updated' | 'history-only';
+
+export interface IngestStore {
+  /** Claims a file for ingestion; a file already ingested (or being ingested right now) is not claimed again. */
+  claimFile(fileId: string, bucket: string, key: string, now: Date): Promise<FileClaim>;
+  /** Gives up a claim after a failure, so a retry of the same event can ingest the file. */
+  releaseFile(fileId: string): Promise<void>;
+  saveRawRows(chunks: readonly RawRowChunk[]): Promise<void>;
+  deleteRawRows(snapshotDate: IsoDate, fileId: string, chunkCount: number): Promise<void>;
+  saveCustomer(state: CustomerState, point: UsagePoint): Promise<CustomerWrite>;
+  /** Moves the portfolio's latest snapshot date forward (never back). */
+  advancePortfolioDate(snapshotDate: IsoDate): Promise<void>;
+  finishFile(record: IngestRecord): Promise<void>;
+  /** DynamoDB write requests made so far (for the cost figures). */
+  readonly writeRequests: number;
+}

@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3EventRecord } from 'aws-lambda';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { TABLES, type TableDesign } from '../lambdas/adapters/dynamodb/tableDesign';
+
+// Local stand-ins for the AWS APIs, started in-process on ephemeral loopback ports. The adapters talk to them
+// with the real SDK clients, so what runs here is the code that runs in Lambda.
+
+export const LOCAL_REGION = 'eu-central-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  /** Table names by design id (Portfolio, Activity). */
+  tables: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function createTables(client: DynamoDBClient, prefix = 'clm'): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const design of TABLES) {
+    const name = `${prefix}-${design.id}`;
+    await client.send(new CreateTableCommand(tableDefinition(design, name)));
+    names[design.id] = name;
+  }
+  return names;
+}
+
+function tableDefinition(design: TableDesign, name: string) {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: design.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: design.sortKey, AttributeType: 'S' as const },
+    ],
+    KeySchema: [
+      { AttributeName: design.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: design.sortKey, KeyType: 'RANGE' as const },
+    ],
+  };
+}
+
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export async function startDynamo(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const tables = await createTables(client);
+  return {
+    endpoint,
+    client,
+    documents: documentClient(client),
+    tables,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface LocalS3 {
+  endpoint: string;
+  client: S3Client;
+  bucket: string;
+  /** Real S3 event records, as S3 would deliver them to the ingest function. */
+  onObjectCreated(listener: (record: S3EventRecord) => void): void;
+  close(): Promise<void>;
+}
+
+export function s3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    // s3rver stores aws-chunked framing inside the object unless checksums are only sent when required.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** A key as S3 event notifications carry it: URL-encoded per path segment, spaces as '+'. */
+export function s3EventKey(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+    .join('/');
+}
+
+export async function startS3(bucket = 'clm-snapshots'): Promise<LocalS3> {
+  const directory = await mkdtemp(join(tmpdir(), 'clm-s3-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = s3Client(endpoint);
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  const listeners: ((record: S3EventRecord) => void)[] = [];
+  server.on('event', (event) => {
+    for (const record of event.Records) {
+      if (!record.eventName.startsWith('ObjectCreated')) continue;
+      // s3rver puts the plain key in its records; S3 URL-encodes it (spaces as '+'), and the handler must
+      // cope with what S3 sends.
+      const encoded = {
+        ...record,
+        s3: { ...record.s3, object: { ...record.s3.object, key: s3EventKey(record.s3.object.key) } },
+      };
+      for (const listener of listeners) listener(encoded);
+    }
+  });
+  return {
+    endpoint,
+    client,
+    bucket,
+    onObjectCreated: (listener) => listeners.push(listener),
+    close: async () => {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoIngestStore } from '../../../lambdas/adapters/dynamodb/dynamoIngestStore';
+import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
+import { S3SnapshotBucket } from '../../../lambdas/adapters/s3/s3SnapshotBucket';
+import { ingestSnapshot } from '../../../lambdas/ingest/ingestSnapshot';
+import { documentClient, LOCAL_CREDENTIALS, LOCAL_REGION, s3Client } from '../../../local/emulators';
+import { type EmulatorEndpoints, startEmulatorProcess } from '../../helpers/emulatorProcess';
+
+const ROWS = 200_000;
+const PRODUCTS = 50;
+
+// A Partner Center style export: the columns we read plus the many we ignore, as real exports have.
+const HEADER =
+  'customerId,customerName,customerDomain,Admin Email,Owner Email,subscriptionId,offerId,productName,billingFrequency,licensesSold,licensesDeployed,licensesActive,Term Start,Renewal Date,partnerId';
+
+function* exportLines(): Generator<string> {
+  yield `${HEADER}\n`;
+  for (let n = 0; n < ROWS; n++) {
+    const c = Math.floor(n / PRODUCTS);
+    const p = n % PRODUCTS;
+    const sold = 5 + ((c * 7 + p) % 60);
+    yield `TEN-${c},"Customer ${c} Holdings, Ltd",customer${c}.example,admin@customer${c}.example,owner${c % 9}@reseller.example,${(n * 2654435761).toString(16).padStart(12, '0')}-4f1e-9a7b-${c}-${p},CFQ7TTC0${p}LH${p},Product line ${p},Monthly,${sold},${sold - (c % 4)},${sold - (c % 5)},2026-02-01,2027-02-01,PARTNER-000412\n`;
+  }
+}
+
+function fileLength(): number {
+  let bytes = 0;
+  for (const line of exportLines()) bytes += Buffer.byteLength(line);
+  return bytes;
+}
+
+function retained(): number {
+  global.gc?.();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+let emulators: EmulatorEndpoints & { stop(): Promise<void> };
+beforeAll(async () => {
+  emulators = await startEmulatorProcess();
+}, 60_000);
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+describe('ingesting a 200,000-row file', () => {
+  it('keeps memory flat: it holds compact line items, never the file, and at most one write per row', async () => {
+    // Prepare: the file streams into S3 without ever being built in memory
+    const s3 = s3Client(emulators.s3);
+    const length = fileLength();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: emulators.bucket,
+        Key: 'snapshots/2026-11-20.csv',
+        Body: Readable.from(exportLines()),
+        ContentLength: length,
+      }),
+    );
+    const documents = documentClient(
+      new DynamoDBClient({
+        endpoint: emulators.dynamo,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
+    const store = new DynamoIngestStore({
+      client: documents,
+      portfolioTable: emulators.tables.Portfolio!,
+      activityTable: emulators.tables.Activity!,
+      retentionDays: 400,
+    });
+    const before = retained();
+    let peak = before;
+    // Sample retained memory (after a full GC) while the file streams and when the state writes begin.
+    const saveRawRows = store.saveRawRows.bind(store);
+    store.saveRawRows = async (chunks) => {
+      peak = Math.max(peak, retained());
+      return saveRawRows(chunks);
+    };
+    const saveCustomer = store.saveCustomer.bind(store);
+    let firstCustomer = true;
+    store.saveCustomer = async (state, point) => {
+      if (firstCustomer) peak = Math.max(peak, retained());
+      firstCustomer = false;
+      return saveCustomer(state, point);
+    };
+
+    // Act
+    const outcome = await ingestSnapshot(
+      {
+        bucket: new S3SnapshotBucket(s3),
+        store,
+        settings: {
+          defaultLocale: 'en',
+          defaultTimezone: 'UTC',
+          snapshotPrefix: 'snapshots/',
+          reportPrefix: 'reports/',
+        },
+      },
+      emulators.bucket,
+      'snapshots/2026-11-20.csv',
+    );
+    const after = retained();
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'ingested',
+      record: { rows: ROWS, accepted: ROWS, customers: ROWS / PRODUCTS },
+    });
+    const last = await documents.send(
+      new GetCommand({
+        TableName: emulators.tables.Portfolio!,
+        Key: keys.customer(`TEN-${ROWS / PRODUCTS - 1}`),
+      }),
+    );
+    expect(last.Item?.state).toMatchObject({
+      lines: expect.any(Array),
+      licensesPurchased: expect.any(Number),
+    });
+    expect((last.Item?.state as { lines: unknown[] }).lines).toHaveLength(PRODUCTS);
+    // What the ingest holds at its fullest (every line item read, before the state writes) is well under the
+    // file's size: about 120 bytes a line item for the duplicate index and the line store. It is all released.
+    expect(peak - before).toBeLessThan(length / 2);
+    expect((peak - before) / ROWS).toBeLessThan(160);
+    expect(after - before).toBeLessThan(length / 10);
+    // At most one write request per row (raw rows go 500 to an item; one state write per customer).
+    expect(outcome.status === 'ingested' && outcome.writeRequests / ROWS).toBeLessThan(1);
+  }, 240_000);
+});
