@@ -1,8 +1,9 @@
 import { type CliCommand, type CliIo, processIo, UsageError } from './command';
+import { uploadCommand } from './upload';
 import { validateCommand } from './validate';
 
 // Every sub-command, in the order `clm --help` lists them.
-const COMMANDS: CliCommand[] = [validateCommand];
+const COMMANDS: CliCommand[] = [validateCommand, uploadCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
