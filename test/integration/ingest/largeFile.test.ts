@@ -15,7 +15,13 @@ const PRODUCTS = 50;
 
 // A Partner Center style export: the columns we read plus the many we ignore, as real exports have.
 const HEADER =
-  'customerId,customerName,customerDomain,Admin Email,Owner Email,subscriptionId,offerId,productName,billingFrequency,licensesSold,licensesDeployed,licensesActive,Term Start,Renewal Date,partnerId';
+  'customerId,customerName,customerDomain,Admin Email,Owner Email,subscriptionId,offerId,productName,billingFrequency,licensesSold,licensesDeployed,licensesActive,Term Start,Renewal Date,partnerId,tenantId,orderId,resellerMpnId';
+
+/** A GUID-shaped id, as Partner Center exports carry several per line. */
+function guid(seed: number): string {
+  const hex = (Math.imul(seed + 1, 2654435761) >>> 0).toString(16).padStart(8, '0');
+  return `${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-a${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`;
+}
 
 function* exportLines(): Generator<string> {
   yield `${HEADER}\n`;
@@ -23,7 +29,7 @@ function* exportLines(): Generator<string> {
     const c = Math.floor(n / PRODUCTS);
     const p = n % PRODUCTS;
     const sold = 5 + ((c * 7 + p) % 60);
-    yield `TEN-${c},"Customer ${c} Holdings, Ltd",customer${c}.example,admin@customer${c}.example,owner${c % 9}@reseller.example,${(n * 2654435761).toString(16).padStart(12, '0')}-4f1e-9a7b-${c}-${p},CFQ7TTC0${p}LH${p},Product line ${p},Monthly,${sold},${sold - (c % 4)},${sold - (c % 5)},2026-02-01,2027-02-01,PARTNER-000412\n`;
+    yield `TEN-${c},"Customer ${c} Holdings, Ltd",customer${c}.example,admin@customer${c}.example,owner${c % 9}@reseller.example,${(n * 2654435761).toString(16).padStart(12, '0')}-4f1e-9a7b-${c}-${p},CFQ7TTC0${p}LH${p},Product line ${p},Monthly,${sold},${sold - (c % 4)},${sold - (c % 5)},2026-02-01,2027-02-01,PARTNER-000412,${guid(c)},${guid(n + 7_919)},4512339\n`;
   }
 }
 
@@ -73,6 +79,27 @@ describe('ingesting a 200,000-row file', () => {
       activityTable: emulators.tables.Activity!,
       retentionDays: 400,
     });
+    const ingest = (key: string) =>
+      ingestSnapshot(
+        {
+          bucket: new S3SnapshotBucket(s3),
+          store,
+          settings: {
+            defaultLocale: 'en',
+            defaultTimezone: 'UTC',
+            snapshotPrefix: 'snapshots/',
+            reportPrefix: 'reports/',
+          },
+        },
+        emulators.bucket,
+        key,
+      );
+    // Warm up on a small file first, so code loaded on first use is not counted as the big file's memory.
+    const small = [...exportLines()].slice(0, 101).join('');
+    await s3.send(
+      new PutObjectCommand({ Bucket: emulators.bucket, Key: 'snapshots/2026-11-19.csv', Body: small }),
+    );
+    await ingest('snapshots/2026-11-19.csv');
     const before = retained();
     let peak = before;
     // Sample retained memory (after a full GC) while the file streams and when the state writes begin.
@@ -90,20 +117,8 @@ describe('ingesting a 200,000-row file', () => {
     };
 
     // Act
-    const outcome = await ingestSnapshot(
-      {
-        bucket: new S3SnapshotBucket(s3),
-        store,
-        settings: {
-          defaultLocale: 'en',
-          defaultTimezone: 'UTC',
-          snapshotPrefix: 'snapshots/',
-          reportPrefix: 'reports/',
-        },
-      },
-      emulators.bucket,
-      'snapshots/2026-11-20.csv',
-    );
+    const writesBefore = store.writeRequests;
+    const outcome = await ingest('snapshots/2026-11-20.csv');
     const after = retained();
 
     // Assess
@@ -121,13 +136,13 @@ describe('ingesting a 200,000-row file', () => {
       lines: expect.any(Array),
       licensesPurchased: expect.any(Number),
     });
-    expect((last.Item?.state as { lines: unknown[] }).lines).toHaveLength(PRODUCTS);
+    expect((last.Item!.state as { lines: unknown[] }).lines).toHaveLength(PRODUCTS);
     // What the ingest holds at its fullest (every line item read, before the state writes) is well under the
     // file's size: about 120 bytes a line item for the duplicate index and the line store. It is all released.
     expect(peak - before).toBeLessThan(length / 2);
     expect((peak - before) / ROWS).toBeLessThan(160);
     expect(after - before).toBeLessThan(length / 10);
     // At most one write request per row (raw rows go 500 to an item; one state write per customer).
-    expect(outcome.status === 'ingested' && outcome.writeRequests / ROWS).toBeLessThan(1);
+    expect((store.writeRequests - writesBefore) / ROWS).toBeLessThan(1);
   }, 240_000);
 });

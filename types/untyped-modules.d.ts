@@ -1,7 +1,8 @@
-// Type declarations for the local emulators, which ship without their own.
+// Type declarations for packages that ship without their own (the local emulators and mjml).
 
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     createTableMs?: number;
     deleteTableMs?: number;
@@ -14,6 +15,7 @@ declare module 'dynalite' {
 declare module 's3rver' {
   import type { Server } from 'node:http';
   import type { S3EventRecord } from 'aws-lambda';
+
   interface S3rverOptions {
     address?: string;
     port?: number;
@@ -30,4 +32,26 @@ declare module 's3rver' {
     on(event: 'event', listener: (event: { Records: S3EventRecord[] }) => void): this;
     httpServer?: Server;
   }
+}
+
+declare module 'mjml' {
+  interface MjmlOptions {
+    validationLevel?: 'strict' | 'soft' | 'skip';
+    filePath?: string;
+    ignoreIncludes?: boolean;
+    includePath?: string | string[];
+    fonts?: Record<string, string>;
+    keepComments?: boolean;
+    minify?: boolean;
+  }
+  interface MjmlError {
+    line: number;
+    message: string;
+    tagName: string;
+    formattedMessage: string;
+  }
+  export default function mjml2html(
+    mjml: string,
+    options?: MjmlOptions,
+  ): Promise<{ html: string; errors: MjmlError[] }>;
 }

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { IsoDate } from '../domain/dates';
+import type { Locale } from '../domain/locales';
+import type { PortfolioKpis } from '../domain/metrics';
+import type { EmailTemplate } from '../domain/playbook/schema';
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// address' });
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb');
+
+/** The reseller's brand and links, from configuration; checked once, not at every send. */
+export const Brand = z.object({
+  name: z.string().min(1),
+  logoUrl: httpsUrl.nullable().default(null),
+  primaryColor: colour.default('#12344d'),
+  accentColor: colour.default('#1f6feb'),
+  postalAddress: z.string().min(1),
+  adminConsoleUrl: httpsUrl,
+  signInUrl: httpsUrl,
+  bookingUrl: httpsUrl,
+  supportUrl: httpsUrl,
+  trainingUrl: httpsUrl,
+  renewUrl: httpsUrl,
+});
+export type Brand = z.infer<typeof Brand>;
+
+export interface ProductSeats {
+  name: string;
+  purchased: number;
+  assigned: number;
+  active: number;
+}
+
+/** What a customer email says about the customer; the renderer formats every number and date per locale. */
+export interface CustomerEmailData {
+  customerName: string;
+  adminName: string | null;
+  products: ProductSeats[];
+  seatsPurchased: number;
+  seatsAssigned: number;
+  activeUsers: number;
+  utilizationPct: number | null;
+  /** Utilization 30 days earlier (the progress email). */
+  utilizationBeforePct: number | null;
+  termEnd: IsoDate;
+  daysToTermEnd: number;
+  unsubscribeUrl: string;
+}
+
+export interface EmailRequest {
+  template: EmailTemplate;
+  variant: string | null;
+  locale: Locale;
+  data: CustomerEmailData;
+  brand: Brand;
+}
+
+export interface DigestTask {
+  /** A task id, or null for an escalation. */
+  task: string | null;
+  reason: string | null;
+  customerName: string;
+  contactName: string | null;
+  email: string;
+  phone: string | null;
+  dueOn: IsoDate;
+  products: ProductSeats[];
+  utilizationPct: number | null;
+  /** The account owner, shown in the team digest. */
+  ownerEmail: string | null;
+  /** Call talking points are shown for new tasks. */
+  withTalkingPoints: boolean;
+}
+
+export interface DigestData {
+  date: IsoDate;
+  newTasks: DigestTask[];
+  overdueTasks: DigestTask[];
+  escalations: DigestTask[];
+  renewals: { customerName: string; termEnd: IsoDate; seats: number; utilizationPct: number | null }[];
+  wins: { customerName: string; play: string }[];
+  kpis: PortfolioKpis | null;
+  ingestProblems: { file: string; rows: number; rejected: number; error: string | null; reasons: string[] }[];
+}
+
+export interface DigestRequest {
+  kind: 'owner' | 'team';
+  locale: Locale;
+  data: DigestData;
+  brand: Brand;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** A template that cannot be filled: raised in tests and previews, never papered over at send time. */
+export class TemplateRenderError extends Error {
+  override name = 'TemplateRenderError';
+  constructor(
+    readonly template: string,
+    readonly locale: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${template} (${locale}): ${message}`, options);
+  }
+}

@@ -1,0 +1,393 @@
+import Handlebars from 'handlebars';
+import type { Locale } from '../domain/locales';
+import type { EmailTemplate } from '../domain/playbook/schema';
+import { CATALOGS, type Catalog, DIGEST_WORDS, type DigestWord, type EmailCopy } from './catalog';
+import { EMAIL_SPECS, linkOf } from './emailSpecs';
+import { LocaleFormat, safeSubject } from './format';
+import {
+  type Brand,
+  type CustomerEmailData,
+  type DigestRequest,
+  type DigestTask,
+  type EmailRequest,
+  type RenderedEmail,
+  TemplateRenderError,
+} from './model';
+
+/** The output of scripts/buildTemplates.ts: MJML compiled to HTML with handlebars placeholders kept. */
+export interface CompiledTemplates {
+  emails: Record<string, string>;
+  digests: Record<string, string>;
+}
+
+// One engine for every template. Strict: a missing variable throws instead of printing an empty string.
+// Escaping: every value is HTML-escaped; only copy that this renderer already escaped goes in with {{{ }}}.
+const engine = Handlebars.create();
+const STRICT = { strict: true } as const;
+
+function checkUrl(url: string, what: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${what} is not a valid address`);
+  }
+  if (parsed.protocol !== 'https:') throw new Error(`${what} must be an https:// address`);
+  return parsed.toString();
+}
+
+type Compiled = (context: unknown) => string;
+
+const PER_ITEM_WORDS = new Set<DigestWord>(['renewsOn', 'resolvedBy', 'rejectedRows']);
+
+export class EmailRenderer {
+  private readonly html = new Map<string, Compiled>();
+  private readonly copy = new Map<string, Compiled>();
+
+  constructor(
+    private readonly compiled: CompiledTemplates,
+    private readonly catalogs: Record<Locale, Catalog> = CATALOGS,
+  ) {}
+
+  renderEmail(request: EmailRequest): RenderedEmail {
+    const { template, variant, locale, data, brand } = request;
+    try {
+      const spec = EMAIL_SPECS[template];
+      if (!spec) throw new Error('unknown template');
+      const source = this.compiled.emails[template];
+      if (!source) throw new Error('template not compiled (run npm run build:templates)');
+      const format = new LocaleFormat(locale);
+      const catalog = this.catalogs[locale];
+      const words = emailWords(catalog.emails[template], variant, template);
+      const values = copyValues(data, brand, format);
+      const escaped = this.fill(words, values, locale, template, false, catalog.common);
+      const plain = this.fill(words, values, locale, template, true, catalog.common);
+      const unsubscribeUrl = checkUrl(data.unsubscribeUrl, 'the unsubscribe link');
+      const ctaUrl = checkUrl(linkOf(brand, spec.cta), `the ${spec.cta} link`);
+      const secondaryUrl = spec.secondary
+        ? checkUrl(linkOf(brand, spec.secondary), `the ${spec.secondary} link`)
+        : null;
+      const products = data.products.map((p) => ({
+        name: p.name,
+        purchased: format.count(p.purchased),
+        assigned: format.count(p.assigned),
+        active: format.count(p.active),
+      }));
+      const html = this.template(
+        `email:${template}`,
+        source,
+      )({
+        lang: locale,
+        brand,
+        t: escaped,
+        products,
+        ctaUrl,
+        secondaryUrl,
+        unsubscribeUrl,
+      });
+      const text = emailText(plain, brand, products, spec.table, ctaUrl, secondaryUrl, unsubscribeUrl);
+      return { subject: safeSubject(plain.subject as string), html, text };
+    } catch (error) {
+      if (error instanceof TemplateRenderError) throw error;
+      throw new TemplateRenderError(template, locale, (error as Error).message, { cause: error });
+    }
+  }
+
+  renderDigest(request: DigestRequest): RenderedEmail {
+    const { kind, locale, data, brand } = request;
+    try {
+      const source = this.compiled.digests[kind];
+      if (!source) throw new Error('digest template not compiled (run npm run build:templates)');
+      const format = new LocaleFormat(locale);
+      const catalog = this.catalogs[locale];
+      const d = catalog.digest;
+      const word = (key: DigestWord, values: Record<string, string> = {}, plain = false) =>
+        this.copyTemplate(`${locale}:digest:${key}:${plain}`, d[key], plain)(values);
+      const counts = {
+        newTasks: format.count(data.newTasks.length),
+        overdueTasks: format.count(data.overdueTasks.length),
+        escalations: format.count(data.escalations.length),
+        ingestProblems: format.count(data.ingestProblems.length),
+        date: format.date(data.date),
+      };
+      const subject = word(kind === 'owner' ? 'ownerSubject' : 'teamSubject', counts, true);
+      const t: Record<string, string> = {};
+      // Words that take their own values (a date, a play, counts of a file) are filled where they are used.
+      for (const key of DIGEST_WORDS) if (!PER_ITEM_WORDS.has(key)) t[key] = word(key, counts);
+      t.subject = word(kind === 'owner' ? 'ownerSubject' : 'teamSubject', counts);
+      t.heading = word(kind === 'owner' ? 'ownerHeading' : 'teamHeading', counts);
+      t.product = this.copyTemplate(`${locale}:common:product`, catalog.common.product!, false)({});
+      t.purchased = this.copyTemplate(`${locale}:common:purchased`, catalog.common.purchased!, false)({});
+      t.assigned = this.copyTemplate(`${locale}:common:assigned`, catalog.common.assigned!, false)({});
+      t.active = this.copyTemplate(`${locale}:common:active`, catalog.common.active!, false)({});
+
+      const taskView = (task: DigestTask) => ({
+        title: d.tasks[task.task ?? 'escalation'] ?? task.task ?? d.tasks.escalation!,
+        customerName: task.customerName,
+        contactName: task.contactName ?? task.email,
+        email: task.email,
+        mailto: `mailto:${encodeURIComponent(task.email).replace('%40', '@')}`,
+        phone: task.phone,
+        tel: task.phone ? `tel:${task.phone.replace(/[^\d+]/g, '')}` : null,
+        due: format.date(task.dueOn),
+        utilization: `${format.percent(task.utilizationPct)} ${d.utilization}`,
+        owner: task.ownerEmail,
+        reason: task.reason,
+        products: task.products.map((p) => ({
+          name: p.name,
+          purchased: format.count(p.purchased),
+          assigned: format.count(p.assigned),
+          active: format.count(p.active),
+        })),
+        points: task.withTalkingPoints ? d.points : [],
+      });
+      const kpis = data.kpis
+        ? [
+            {
+              label: d.belowSixty,
+              value: format.count(data.kpis.belowSixtyPct.value),
+              bar: Math.round(
+                Math.min(100, (data.kpis.belowSixtyPct.value / Math.max(1, data.kpis.customers)) * 100),
+              ),
+              target: `≤ ${format.count(data.kpis.belowSixtyPct.target)}`,
+              met: data.kpis.belowSixtyPct.met,
+              status: data.kpis.belowSixtyPct.met ? d.met : d.notMet,
+            },
+            {
+              label: d.averageUtilization,
+              value: format.percent(data.kpis.averageUtilizationPct.value),
+              bar: Math.round(Math.min(100, data.kpis.averageUtilizationPct.value)),
+              target: `> ${format.percent(data.kpis.averageUtilizationPct.target)}`,
+              met: data.kpis.averageUtilizationPct.met,
+              status: data.kpis.averageUtilizationPct.met ? d.met : d.notMet,
+            },
+            {
+              label: d.rising,
+              value: format.count(data.kpis.risingCustomers),
+              bar: Math.round(
+                Math.min(100, (data.kpis.risingCustomers / Math.max(1, data.kpis.customers)) * 100),
+              ),
+              target: null,
+              met: true,
+              status: null,
+            },
+          ]
+        : [];
+      const view = {
+        lang: locale,
+        brand,
+        t,
+        newTasks: data.newTasks.map(taskView),
+        overdueTasks: data.overdueTasks.map(taskView),
+        escalations: data.escalations.map(taskView),
+        renewals: data.renewals.map((r) => ({
+          customerName: r.customerName,
+          renewsOn: word('renewsOn', { termEnd: format.date(r.termEnd) }, true),
+          seats: `${format.count(r.seats)} ${catalog.common.purchased!.toLowerCase()}`,
+          utilization: `${format.percent(r.utilizationPct)} ${d.utilization}`,
+        })),
+        wins: data.wins.map((w) => ({
+          customerName: w.customerName,
+          what: word('resolvedBy', { play: d.plays[w.play] ?? w.play }, true),
+        })),
+        kpis,
+        ingestProblems: data.ingestProblems.map((p) => ({
+          file: p.file,
+          summary: p.error
+            ? `${d.fileRejected}: ${p.error}`
+            : word('rejectedRows', { rejected: format.count(p.rejected), rows: format.count(p.rows) }, true),
+          reasons: p.reasons,
+        })),
+      };
+      const html = this.template(`digest:${kind}`, source)(view);
+      return { subject: safeSubject(subject), html, text: digestText(kind, view, t, d) };
+    } catch (error) {
+      if (error instanceof TemplateRenderError) throw error;
+      throw new TemplateRenderError(`digest-${kind}`, locale, (error as Error).message, { cause: error });
+    }
+  }
+
+  private template(key: string, source: string): Compiled {
+    let compiled = this.html.get(key);
+    if (!compiled) {
+      compiled = engine.compile(source, STRICT);
+      this.html.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private copyTemplate(key: string, source: string, plain: boolean): Compiled {
+    let compiled = this.copy.get(key);
+    if (!compiled) {
+      compiled = engine.compile(source, { ...STRICT, noEscape: plain });
+      this.copy.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  /** Fills every string of an email's copy; `plain` leaves values unescaped for the text part and subject. */
+  private fill(
+    words: EmailCopy,
+    values: Record<string, string>,
+    locale: Locale,
+    template: string,
+    plain: boolean,
+    common: Record<string, string>,
+  ): Record<string, string | string[]> {
+    const one = (key: string, text: string) =>
+      this.copyTemplate(`${locale}:${template}:${key}:${text}:${plain}`, text, plain)(values);
+    const out: Record<string, string | string[]> = {};
+    for (const [key, text] of Object.entries(common)) out[key] = one(`common.${key}`, text);
+    out.greeting = values.adminName
+      ? one('common.greeting', common.greeting!)
+      : one('common.greetingNoName', common.greetingNoName!);
+    for (const [key, value] of Object.entries(words)) {
+      if (key === 'variants') continue;
+      out[key] = Array.isArray(value)
+        ? value.map((text, i) => one(`${key}.${i}`, text))
+        : one(key, value as string);
+    }
+    return out;
+  }
+}
+
+function emailWords(copy: EmailCopy | undefined, variant: string | null, template: EmailTemplate): EmailCopy {
+  if (!copy) throw new Error(`no copy for template ${template}`);
+  const { variants, ...base } = copy;
+  if (!variants) return base;
+  const chosen = variant ?? Object.keys(variants)[0]!;
+  const override = variants[chosen];
+  if (!override) throw new Error(`unknown variant "${chosen}" (known: ${Object.keys(variants).join(', ')})`);
+  return { ...base, ...override };
+}
+
+/** The values copy may name, each already formatted for the reader's locale. */
+function copyValues(data: CustomerEmailData, brand: Brand, format: LocaleFormat): Record<string, string> {
+  return {
+    customerName: data.customerName,
+    adminName: data.adminName ?? '',
+    brandName: brand.name,
+    seatsPurchased: format.count(data.seatsPurchased),
+    seatsAssigned: format.count(data.seatsAssigned),
+    activeUsers: format.count(data.activeUsers),
+    unassignedSeats: format.count(Math.max(0, data.seatsPurchased - data.seatsAssigned)),
+    unusedSeats: format.count(Math.max(0, data.seatsPurchased - data.activeUsers)),
+    utilization: format.percent(data.utilizationPct),
+    utilizationBefore: format.percent(data.utilizationBeforePct),
+    termEnd: format.date(data.termEnd),
+    daysToTermEnd: format.count(data.daysToTermEnd),
+  };
+}
+
+function emailText(
+  t: Record<string, string | string[]>,
+  brand: Brand,
+  products: { name: string; purchased: string; assigned: string; active: string }[],
+  table: boolean,
+  ctaUrl: string,
+  secondaryUrl: string | null,
+  unsubscribeUrl: string,
+): string {
+  const blocks: string[] = [t.heading as string, t.greeting as string, ...((t.body as string[]) ?? [])];
+  if (t.steps) blocks.push((t.steps as string[]).map((step, i) => `${i + 1}. ${step}`).join('\n'));
+  if (table) {
+    blocks.push(
+      products
+        .map(
+          (p) =>
+            `- ${p.name}: ${t.purchased} ${p.purchased}, ${t.assigned} ${p.assigned}, ${t.active} ${p.active}`,
+        )
+        .join('\n'),
+    );
+  }
+  if (t.after) blocks.push(t.after as string);
+  blocks.push(`${t.cta}: ${ctaUrl}`);
+  if (t.secondary && secondaryUrl) blocks.push(`${t.secondary}: ${secondaryUrl}`);
+  blocks.push(`${t.signoff}\n${t.team}`);
+  blocks.push(
+    `--\n${t.footerReason}\n${brand.name} · ${brand.postalAddress}\n${t.unsubscribe}: ${unsubscribeUrl}`,
+  );
+  return `${blocks.join('\n\n')}\n`;
+}
+
+interface TaskLine {
+  title: string;
+  customerName: string;
+  contactName: string;
+  email: string;
+  phone: string | null;
+  due: string;
+  utilization: string;
+  owner: string | null;
+  reason: string | null;
+  products: { name: string; purchased: string; assigned: string; active: string }[];
+  points: string[];
+}
+
+function digestText(
+  kind: 'owner' | 'team',
+  view: {
+    newTasks: TaskLine[];
+    overdueTasks: TaskLine[];
+    escalations: TaskLine[];
+    renewals: { customerName: string; renewsOn: string; seats: string; utilization: string }[];
+    wins: { customerName: string; what: string }[];
+    kpis: { label: string; value: string; target: string | null; status: string | null }[];
+    ingestProblems: { file: string; summary: string; reasons: string[] }[];
+  },
+  t: Record<string, string>,
+  d: Catalog['digest'],
+): string {
+  const plain = (html: string) =>
+    html
+      .replace(/&#x27;/g, "'")
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
+  const tasks = (items: TaskLine[]) =>
+    items.length === 0
+      ? [d.nothing]
+      : items.map((task) =>
+          [
+            `* ${task.title}: ${task.customerName}`,
+            `  ${d.contact}: ${task.contactName} <${task.email}>${task.phone ? `, ${task.phone}` : ''}`,
+            `  ${d.due}: ${task.due}, ${task.utilization}${task.owner ? `, ${d.owner}: ${task.owner}` : ''}${task.reason ? `, ${task.reason}` : ''}`,
+            ...task.products.map((p) => `  - ${p.name}: ${p.purchased} / ${p.assigned} / ${p.active}`),
+            ...(task.points.length
+              ? [`  ${d.talkingPoints}:`, ...task.points.map((point) => `    - ${point}`)]
+              : []),
+          ].join('\n'),
+        );
+  const section = (title: string, lines: string[]) =>
+    `${title}\n${'='.repeat(title.length)}\n${lines.join('\n\n')}`;
+  const kpis = view.kpis.map((k) =>
+    k.target ? `${k.label}: ${k.value} (${d.target} ${k.target}, ${k.status})` : `${k.label}: ${k.value}`,
+  );
+  const renewals = view.renewals.length
+    ? view.renewals.map((r) => `${r.customerName}: ${r.renewsOn}, ${r.seats}, ${r.utilization}`)
+    : [d.nothing];
+  const wins = view.wins.length ? view.wins.map((w) => `${w.customerName}: ${w.what}`) : [d.nothing];
+  const problems = view.ingestProblems.length
+    ? view.ingestProblems.map((p) =>
+        [`${p.file}: ${p.summary}`, ...p.reasons.map((r) => `  - ${r}`)].join('\n'),
+      )
+    : [d.nothing];
+  const sections =
+    kind === 'owner'
+      ? [
+          section(d.newTasks, tasks(view.newTasks)),
+          section(d.overdueTasks, tasks(view.overdueTasks)),
+          section(d.renewals, renewals),
+          section(d.wins, wins),
+          section(d.kpis, kpis),
+        ]
+      : [
+          section(d.escalations, tasks(view.escalations)),
+          section(d.kpis, kpis),
+          section(d.ingestProblems, problems),
+          section(d.renewals, renewals),
+          section(d.wins, wins),
+        ];
+  return `${plain(t.heading!)}\n\n${plain(t.intro!)}\n\n${sections.join('\n\n')}\n`;
+}
