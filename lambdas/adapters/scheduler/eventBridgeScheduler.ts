@@ -1,0 +1,95 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { atExpression } from '../../domain/delivery/sendTime';
+import type { OneTimeSchedule, Scheduler } from '../../ports/scheduler';
+import { backoffDelay, sleep } from '../../shared/concurrency';
+
+export interface EventBridgeSchedulerOptions {
+  client: SchedulerClient;
+  /** The dedicated group for one-time schedules. */
+  groupName: string;
+  /** The function the schedule invokes, and the role Scheduler assumes to invoke it. */
+  targetArn: string;
+  roleArn: string;
+  /** Standard SQS queue for invocations that still fail after the retries. */
+  deadLetterArn: string;
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ServiceQuotaExceededException',
+]);
+
+/**
+ * One-time EventBridge Scheduler schedules that delete themselves after firing. Names are deterministic, so
+ * ConflictException means the schedule exists already; throttling is retried with backoff and jitter.
+ */
+export class EventBridgeScheduler implements Scheduler {
+  constructor(private readonly options: EventBridgeSchedulerOptions) {}
+
+  async scheduleOnce(schedule: OneTimeSchedule): Promise<'created' | 'already-scheduled'> {
+    const o = this.options;
+    try {
+      await this.withRetry(() =>
+        o.client.send(
+          new CreateScheduleCommand({
+            Name: schedule.name,
+            GroupName: o.groupName,
+            ScheduleExpression: atExpression(schedule.date, schedule.time),
+            ScheduleExpressionTimezone: schedule.timeZone,
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            State: 'ENABLED',
+            Target: {
+              Arn: o.targetArn,
+              RoleArn: o.roleArn,
+              Input: JSON.stringify(schedule.payload),
+              DeadLetterConfig: { Arn: o.deadLetterArn },
+              RetryPolicy: {
+                MaximumRetryAttempts: o.maximumRetryAttempts ?? 10,
+                MaximumEventAgeInSeconds: o.maximumEventAgeInSeconds ?? 6 * 3600,
+              },
+            },
+          }),
+        ),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConflictException) return 'already-scheduled';
+      throw error;
+    }
+  }
+
+  async cancel(name: string): Promise<'deleted' | 'not-found'> {
+    try {
+      await this.withRetry(() =>
+        this.options.client.send(
+          new DeleteScheduleCommand({ Name: name, GroupName: this.options.groupName }),
+        ),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return 'not-found';
+      throw error;
+    }
+  }
+
+  private async withRetry<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof Error && THROTTLING.has(error.name)) || attempt + 1 >= attempts) throw error;
+        await sleep(backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 }));
+      }
+    }
+  }
+}
