@@ -40,7 +40,9 @@ export async function compileMjml(source: string, filePath: string): Promise<str
   } catch (error) {
     const errors = (error as { errors?: { formattedMessage?: string; message: string }[] }).errors ?? [];
     const details = errors.map((e) => `  ${e.formattedMessage ?? e.message}`).join('\n') || String(error);
-    throw new TemplateBuildError(`MJML errors in ${filePath.slice(TEMPLATES.length)}:\n${details}`, { cause: error });
+    throw new TemplateBuildError(`MJML errors in ${filePath.slice(TEMPLATES.length)}:\n${details}`, {
+      cause: error,
+    });
   }
   for (const [stand, placeholder] of BRAND_COLOURS) html = html.replace(stand, placeholder);
   return html;

@@ -86,7 +86,13 @@ describe('EventBridge Scheduler adapter', () => {
     // Prepare
     scheduler
       .on(DeleteScheduleCommand, { Name: 'gone' })
-      .rejects(new ResourceNotFoundException({ message: 'no such schedule', Message: 'no such schedule', $metadata: {} }))
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'no such schedule',
+          Message: 'no such schedule',
+          $metadata: {},
+        }),
+      )
       .on(DeleteScheduleCommand, { Name: 'pending' })
       .resolves({});
 
