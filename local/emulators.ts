@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
+import sesServer from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLES, type TableDesign } from '../lambdas/adapters/dynamodb/tableDesign';
@@ -131,6 +133,50 @@ export async function startS3(bucket = 'clm-snapshots'): Promise<LocalS3> {
       client.destroy();
       await server.close();
       await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+}
+
+export interface LocalSes {
+  endpoint: string;
+  client: SESv2Client;
+  /** Everything the emulator received, oldest first. */
+  emails(): Promise<StoredEmail[]>;
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** aws-ses-v2-local: the SES v1 and v2 APIs on a loopback port, keeping every email it is sent. */
+export async function startSes(): Promise<LocalSes> {
+  // The package's default export is itself an ES-module namespace when loaded from ESM.
+  const start = ((sesServer as unknown as { default?: typeof sesServer }).default ??
+    sesServer) as typeof sesServer;
+  const server = await start({ host: '127.0.0.1', port: 0 });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new SESv2Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    emails: async () =>
+      ((await (await fetch(`${endpoint}/store`)).json()) as { emails: StoredEmail[] }).emails,
+    clear: async () => {
+      await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+    },
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -1,0 +1,86 @@
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { type Mailer, MailerThrottledError, type OutgoingEmail } from '../../ports/mailer';
+import { backoffDelay, sleep } from '../../shared/concurrency';
+
+export interface SesMailerOptions {
+  client: SESv2Client;
+  senderEmail: string;
+  senderName: string;
+  replyToEmail?: string;
+  /** The configuration set whose event destination reports bounces and complaints. */
+  configurationSetName?: string;
+  /** An extra mailto: address for List-Unsubscribe, for clients that do not do one-click. */
+  unsubscribeMailto?: string;
+}
+
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'Throttling',
+  'ThrottlingException',
+]);
+
+/** A display name in a From header: plain when it is plain ASCII, an RFC 2047 encoded word otherwise. */
+export function fromAddress(name: string, email: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: any control character forces encoding
+  if (/^[\x20-\x7e]*$/.test(name) && !/["\\]/.test(name)) return `"${name}" <${email}>`;
+  return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${email}>`;
+}
+
+/** SES tag values allow letters, digits, '_', '-', '.' and '@'. */
+function tagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256) || '_';
+}
+
+/**
+ * Sends through SES v2 with simple content, so SES builds the MIME message and keeps our List-Unsubscribe and
+ * List-Unsubscribe-Post headers (RFC 8058 one-click). Throttling is retried with backoff; if it persists the
+ * caller gets MailerThrottledError and nothing was sent.
+ */
+export class SesMailer implements Mailer {
+  constructor(private readonly options: SesMailerOptions) {}
+
+  async send(email: OutgoingEmail): Promise<string> {
+    const o = this.options;
+    const headers = email.unsubscribeUrl
+      ? [
+          {
+            Name: 'List-Unsubscribe',
+            Value: [
+              `<${email.unsubscribeUrl}>`,
+              ...(o.unsubscribeMailto ? [`<mailto:${o.unsubscribeMailto}>`] : []),
+            ].join(', '),
+          },
+          { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+        ]
+      : [];
+    const command = new SendEmailCommand({
+      FromEmailAddress: fromAddress(o.senderName, o.senderEmail),
+      Destination: { ToAddresses: [email.to] },
+      ...(o.replyToEmail ? { ReplyToAddresses: [o.replyToEmail] } : {}),
+      ...(o.configurationSetName ? { ConfigurationSetName: o.configurationSetName } : {}),
+      Content: {
+        Simple: {
+          Subject: { Data: email.subject, Charset: 'UTF-8' },
+          Body: {
+            Html: { Data: email.html, Charset: 'UTF-8' },
+            Text: { Data: email.text, Charset: 'UTF-8' },
+          },
+          ...(headers.length ? { Headers: headers } : {}),
+        },
+      },
+      EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+    });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await o.client.send(command);
+        return result.MessageId ?? '';
+      } catch (error) {
+        const throttled = error instanceof Error && THROTTLING.has(error.name);
+        if (!throttled) throw error;
+        if (attempt >= 4) throw new MailerThrottledError('SES kept throttling the send', { cause: error });
+        await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 3_000 }));
+      }
+    }
+  }
+}
