@@ -1,0 +1,94 @@
+import type { Locale } from '../domain/locales';
+
+// The pages a recipient sees after clicking the unsubscribe link, in our own words, in their language.
+const WORDS: Record<
+  Locale,
+  {
+    confirmTitle: string;
+    confirmText: string;
+    button: string;
+    doneTitle: string;
+    doneText: string;
+    badTitle: string;
+    badText: string;
+  }
+> = {
+  en: {
+    confirmTitle: 'Unsubscribe from these emails?',
+    confirmText: 'We will stop sending licence emails to {email}.',
+    button: 'Unsubscribe',
+    doneTitle: 'You are unsubscribed',
+    doneText:
+      'We will send no more licence emails to {email}. Your account manager may still call you about your subscription.',
+    badTitle: 'This link does not work',
+    badText:
+      'The unsubscribe link is incomplete or was changed. Please use the link from the email, or reply to the email and we will take you off the list.',
+  },
+  es: {
+    confirmTitle: '¿Darse de baja de estos correos?',
+    confirmText: 'Dejaremos de enviar correos sobre licencias a {email}.',
+    button: 'Darse de baja',
+    doneTitle: 'Se ha dado de baja',
+    doneText:
+      'No enviaremos más correos sobre licencias a {email}. Su responsable de cuenta podrá seguir llamándole sobre su suscripción.',
+    badTitle: 'Este enlace no funciona',
+    badText:
+      'El enlace de baja está incompleto o ha sido modificado. Use el enlace del correo, o responda al correo y le quitaremos de la lista.',
+  },
+  fr: {
+    confirmTitle: 'Se désabonner de ces e-mails ?',
+    confirmText: "Nous n'enverrons plus d'e-mails sur vos licences à {email}.",
+    button: 'Se désabonner',
+    doneTitle: 'Vous êtes désabonné',
+    doneText:
+      "Nous n'enverrons plus d'e-mails sur vos licences à {email}. Votre responsable de compte pourra encore vous appeler au sujet de votre abonnement.",
+    badTitle: 'Ce lien ne fonctionne pas',
+    badText:
+      "Le lien de désabonnement est incomplet ou a été modifié. Utilisez le lien de l'e-mail, ou répondez à l'e-mail et nous vous retirerons de la liste.",
+  },
+  de: {
+    confirmTitle: 'Diese E-Mails abbestellen?',
+    confirmText: 'Wir senden keine Lizenz-E-Mails mehr an {email}.',
+    button: 'Abbestellen',
+    doneTitle: 'Sie haben die E-Mails abbestellt',
+    doneText:
+      'Wir senden keine Lizenz-E-Mails mehr an {email}. Ihr Kundenbetreuer kann Sie weiterhin zu Ihrem Abonnement anrufen.',
+    badTitle: 'Dieser Link funktioniert nicht',
+    badText:
+      'Der Abmeldelink ist unvollständig oder wurde verändert. Nutzen Sie den Link aus der E-Mail, oder antworten Sie auf die E-Mail, dann tragen wir Sie aus.',
+  },
+};
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+function page(locale: Locale, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#1f6feb;color:#fff;cursor:pointer}</style>
+</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>
+`;
+}
+
+export function confirmPage(locale: Locale, email: string): string {
+  const w = WORDS[locale];
+  return page(
+    locale,
+    w.confirmTitle,
+    `<p>${escapeHtml(w.confirmText.replace('{email}', email))}</p><form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">${escapeHtml(w.button)}</button></form>`,
+  );
+}
+
+export function donePage(locale: Locale, email: string): string {
+  const w = WORDS[locale];
+  return page(locale, w.doneTitle, `<p>${escapeHtml(w.doneText.replace('{email}', email))}</p>`);
+}
+
+export function badLinkPage(locale: Locale): string {
+  const w = WORDS[locale];
+  return page(locale, w.badTitle, `<p>${escapeHtml(w.badText)}</p>`);
+}
