@@ -47,4 +47,8 @@ export const keys = {
     sk: `CHUNK#${fileId}#${String(index).padStart(5, '0')}`,
   }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'SENT' }),
+  task: (to: string, dueOn: string, taskId: string) => ({
+    pk: `TASKS#${to.toLowerCase()}`,
+    sk: `${dueOn}#${taskId}`,
+  }),
 } as const;
