@@ -1,0 +1,243 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CustomerState, UsagePoint } from '../../domain/customer';
+import { addDays, type IsoDate } from '../../domain/dates';
+import type { Case } from '../../domain/engine/cases';
+import type { Claim, MessageLedger, PortfolioSnapshot, PortfolioStore } from '../../ports/portfolioStore';
+import { mapWithConcurrency } from '../../shared/concurrency';
+import { batchWriteAll } from './batchWrite';
+import { type CustomerItem, historyOf } from './customerItem';
+import { withThrottlingRetry } from './retry';
+import { keys } from './tableDesign';
+
+const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
+
+export interface DynamoPortfolioStoreOptions {
+  client: DynamoDBDocumentClient;
+  portfolioTable: string;
+  retentionDays: number;
+  /** Parallel scan segments for the nightly read. */
+  segments?: number;
+}
+
+/** Counts DynamoDB requests, for the cost figures of the bench. */
+export interface RequestCounter {
+  reads: number;
+  writes: number;
+}
+
+export class DynamoPortfolioStore implements PortfolioStore {
+  readonly requests: RequestCounter = { reads: 0, writes: 0 };
+
+  constructor(private readonly options: DynamoPortfolioStoreOptions) {}
+
+  /** One parallel Scan: customer states with their history, cases, suppressions and the portfolio date. */
+  async load(): Promise<PortfolioSnapshot> {
+    const segments = this.options.segments ?? 4;
+    const snapshot: PortfolioSnapshot = {
+      customers: [],
+      cases: [],
+      suppressedEmails: new Set(),
+      portfolioDate: null,
+    };
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await mapWithConcurrency([...Array(segments).keys()], segments, async (segment) => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        this.requests.reads++;
+        const page = await withThrottlingRetry(() =>
+          this.options.client.send(
+            new ScanCommand({
+              TableName: this.options.portfolioTable,
+              Segment: segment,
+              TotalSegments: segments,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          // TTL deletes late: an expired item is treated as gone.
+          if (typeof item.expiresAt === 'number' && item.expiresAt < nowSeconds) continue;
+          if (item.entity === 'customer') {
+            const customer = item as unknown as CustomerItem;
+            snapshot.customers.push({
+              state: customer.state,
+              history: historyOf(customer),
+              firstSeen: customer.firstSeen,
+            });
+          } else if (item.entity === 'case') {
+            snapshot.cases.push(item.case as Case);
+          } else if (item.entity === 'suppression') {
+            snapshot.suppressedEmails.add(String(item.email));
+          } else if (item.entity === 'portfolio') {
+            snapshot.portfolioDate = item.latestSnapshotDate as IsoDate;
+          }
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    });
+    return snapshot;
+  }
+
+  async saveCases(cases: readonly Case[]): Promise<void> {
+    if (cases.length === 0) return;
+    this.requests.writes += await batchWriteAll(
+      this.options.client,
+      this.options.portfolioTable,
+      cases.map((c) => ({ PutRequest: { Item: this.caseItem(c) } })),
+    );
+  }
+
+  private caseItem(c: Case): Record<string, unknown> {
+    // Finished cases stay for the retention period (wins, repeat limits), then expire.
+    const finishedOn = c.resolvedOn ?? c.closedOn;
+    return {
+      ...keys.case(c.customerId, c.caseId),
+      entity: 'case',
+      case: c,
+      ...(finishedOn ? { expiresAt: epochSeconds(addDays(finishedOn, this.options.retentionDays)) } : {}),
+    };
+  }
+
+  async getCase(customerId: string, caseId: string): Promise<Case | null> {
+    this.requests.reads++;
+    const result = await withThrottlingRetry(() =>
+      this.options.client.send(
+        new GetCommand({
+          TableName: this.options.portfolioTable,
+          Key: keys.case(customerId, caseId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (result.Item?.case as Case | undefined) ?? null;
+  }
+
+  async getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null> {
+    this.requests.reads++;
+    const result = await withThrottlingRetry(() =>
+      this.options.client.send(
+        new GetCommand({
+          TableName: this.options.portfolioTable,
+          Key: keys.customer(customerId),
+          ProjectionExpression: '#state, history, lastSnapshotDate',
+          ExpressionAttributeNames: { '#state': 'state' },
+        }),
+      ),
+    );
+    if (!result.Item) return null;
+    const item = result.Item as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
+    return { state: item.state, history: historyOf(item) };
+  }
+
+  async portfolioDate(): Promise<IsoDate | null> {
+    this.requests.reads++;
+    const result = await withThrottlingRetry(() =>
+      this.options.client.send(
+        new GetCommand({ TableName: this.options.portfolioTable, Key: keys.portfolio() }),
+      ),
+    );
+    return (result.Item?.latestSnapshotDate as IsoDate | undefined) ?? null;
+  }
+
+  async markStepDone(customerId: string, caseId: string, index: number): Promise<void> {
+    this.requests.writes++;
+    await withThrottlingRetry(() =>
+      this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.portfolioTable,
+          Key: keys.case(customerId, caseId),
+          UpdateExpression: `SET #case.steps[${index}].#status = :done`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#case': 'case', '#status': 'status' },
+          ExpressionAttributeValues: { ':done': 'done' },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+}
+
+/** Ledger items in the activity table, keyed by a deterministic message id. */
+export class DynamoMessageLedger implements MessageLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly activityTable: string,
+    private readonly retentionDays: number,
+    /** A claim older than this belongs to an invocation that died mid-send and may be taken over. */
+    private readonly claimTimeoutSeconds = 900,
+  ) {}
+
+  async claim(messageId: string, now: Date): Promise<Claim> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    try {
+      await withThrottlingRetry(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.activityTable,
+            Item: {
+              ...keys.message(messageId),
+              entity: 'message',
+              status: 'sending',
+              claimedAt: nowSeconds,
+              expiresAt: nowSeconds + this.retentionDays * 86_400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND claimedAt < :stale)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':sending': 'sending',
+              ':stale': nowSeconds - this.claimTimeoutSeconds,
+            },
+          }),
+        ),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const existing = await withThrottlingRetry(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.activityTable, Key: keys.message(messageId), ConsistentRead: true }),
+      ),
+    );
+    return existing.Item?.status === 'sent' ? 'done' : 'in-flight';
+  }
+
+  async markSent(messageId: string, providerId: string, now: Date): Promise<void> {
+    await withThrottlingRetry(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.activityTable,
+          Key: keys.message(messageId),
+          UpdateExpression: 'SET #status = :sent, providerId = :provider, sentAt = :at',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':provider': providerId, ':at': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async release(messageId: string): Promise<void> {
+    await withThrottlingRetry(() =>
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.activityTable,
+          Key: keys.message(messageId),
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending' },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+}

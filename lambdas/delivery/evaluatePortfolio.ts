@@ -1,0 +1,81 @@
+import type { IsoDate } from '../domain/dates';
+import { scheduleName } from '../domain/delivery/scheduleName';
+import type { Case, CaseStep } from '../domain/engine/cases';
+import { evaluateNight } from '../domain/engine/evaluateNight';
+import type { EventLog } from '../ports/eventLog';
+import type { PortfolioStore } from '../ports/portfolioStore';
+import type { Scheduler } from '../ports/scheduler';
+import { mapWithConcurrency } from '../shared/concurrency';
+import type { DeliverySettings } from './settings';
+
+export interface EvaluateDependencies {
+  store: PortfolioStore;
+  scheduler: Scheduler;
+  events: EventLog;
+  settings: DeliverySettings;
+  now: () => Date;
+}
+
+/** The payload a step schedule carries to the step handler. */
+export interface StepPayload {
+  customerId: string;
+  caseId: string;
+  step: number;
+}
+
+export function stepScheduleName(c: Pick<Case, 'caseId'>, step: Pick<CaseStep, 'index'>): string {
+  return scheduleName('step', c.caseId, String(step.index));
+}
+
+const SCHEDULES_IN_FLIGHT = 8;
+
+/**
+ * The nightly evaluation: read the whole portfolio once, let the engine decide, save what changed, set a
+ * one-time schedule for every step of a new case, and delete the schedules of steps a resolution cancelled.
+ */
+export async function evaluatePortfolio(deps: EvaluateDependencies, today: IsoDate) {
+  const snapshot = await deps.store.load();
+  if (!snapshot.portfolioDate) return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0 };
+  const decisions = evaluateNight({
+    playbook: deps.settings.playbook,
+    today,
+    portfolioDate: snapshot.portfolioDate,
+    customers: snapshot.customers,
+    cases: snapshot.cases,
+    suppressedEmails: snapshot.suppressedEmails,
+  });
+  await deps.store.saveCases(decisions.updated);
+  const at = deps.now();
+  for (const event of decisions.events) deps.events.record(event, at);
+
+  const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
+  const toSchedule = decisions.opened.flatMap((c) =>
+    c.steps.filter((s) => s.status === 'scheduled').map((step) => ({ c, step })),
+  );
+  const results = await mapWithConcurrency(toSchedule, SCHEDULES_IN_FLIGHT, ({ c, step }) =>
+    deps.scheduler.scheduleOnce({
+      name: stepScheduleName(c, step),
+      date: step.dueOn,
+      // Emails reach the admin at send time in the admin's zone; tasks land before the owners' digest.
+      time: step.kind === 'email' ? deps.settings.sendTime : deps.settings.taskTime,
+      timeZone:
+        step.kind === 'email'
+          ? (timezoneOf.get(c.customerId) ?? deps.settings.defaultTimezone)
+          : deps.settings.defaultTimezone,
+      payload: { customerId: c.customerId, caseId: c.caseId, step: step.index } satisfies StepPayload,
+    }),
+  );
+
+  const toCancel = [...decisions.resolved, ...decisions.closed].flatMap((c) =>
+    c.steps.filter((s) => s.status === 'cancelled').map((step) => stepScheduleName(c, step)),
+  );
+  // A schedule that already fired deleted itself: not-found is fine, and the step handler re-checks anyway.
+  await mapWithConcurrency(toCancel, SCHEDULES_IN_FLIGHT, (name) => deps.scheduler.cancel(name));
+  return {
+    customers: snapshot.customers.length,
+    opened: decisions.opened.length,
+    resolved: decisions.resolved.length,
+    scheduled: results.filter((r) => r === 'created').length,
+    cancelled: toCancel.length,
+  };
+}

@@ -1,0 +1,20 @@
+import type { ClockTime } from '../domain/delivery/sendTime';
+import type { Locale } from '../domain/locales';
+import type { Playbook } from '../domain/playbook/schema';
+import type { Brand } from '../rendering/model';
+
+/** What delivery needs from configuration (CDK context in the stack, defaults locally). */
+export interface DeliverySettings {
+  playbook: Playbook;
+  /** Customer emails: this local time on business days, in the recipient's zone. */
+  sendTime: ClockTime;
+  /** Owner tasks and escalations are recorded at this time, before the morning digest. */
+  taskTime: ClockTime;
+  digestTime: ClockTime;
+  defaultLocale: Locale;
+  defaultTimezone: string;
+  escalationEmails: string[];
+  brand: Brand;
+  /** The unsubscribe endpoint; the signed token is appended as /u/<token>. */
+  unsubscribeBaseUrl: string;
+}

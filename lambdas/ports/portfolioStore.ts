@@ -1,0 +1,32 @@
+import type { CustomerState, UsagePoint } from '../domain/customer';
+import type { IsoDate } from '../domain/dates';
+import type { Case, CustomerRecord } from '../domain/engine/cases';
+
+/** Everything the nightly evaluation reads, in one pass over the portfolio. */
+export interface PortfolioSnapshot {
+  customers: CustomerRecord[];
+  cases: Case[];
+  suppressedEmails: Set<string>;
+  /** The latest snapshot date of the portfolio; null before the first ingest. */
+  portfolioDate: IsoDate | null;
+}
+
+export interface PortfolioStore {
+  load(): Promise<PortfolioSnapshot>;
+  saveCases(cases: readonly Case[]): Promise<void>;
+  getCase(customerId: string, caseId: string): Promise<Case | null>;
+  getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null>;
+  portfolioDate(): Promise<IsoDate | null>;
+  /** Marks one step of a case done (after its email was sent or its task recorded). */
+  markStepDone(customerId: string, caseId: string, index: number): Promise<void>;
+}
+
+export type Claim = 'claimed' | 'done' | 'in-flight';
+
+/** The sent-message ledger: at most one send per message id, even when an invocation is repeated. */
+export interface MessageLedger {
+  claim(messageId: string, now: Date): Promise<Claim>;
+  markSent(messageId: string, providerId: string, now: Date): Promise<void>;
+  /** Gives a claim back after a failed send, so a retry can send. */
+  release(messageId: string): Promise<void>;
+}
