@@ -47,3 +47,8 @@ export interface IngestStore {
   /** DynamoDB write requests made so far (for the cost figures). */
   readonly writeRequests: number;
 }
+
+/** Ingest records by the day they were processed, for the team digest. */
+export interface IngestReports {
+  processedOn(day: IsoDate): Promise<IngestRecord[]>;
+}

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import type { CustomerState } from '../domain/customer';
+import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../domain/dates';
+import type { Case, CustomerRecord } from '../domain/engine/cases';
+import { portfolioKpis, utilizationPct } from '../domain/metrics';
+import type { EventLog } from '../ports/eventLog';
+import type { IngestReports } from '../ports/ingestStore';
+import type { Mailer } from '../ports/mailer';
+import type { MessageLedger, PortfolioStore } from '../ports/portfolioStore';
+import type { OwnerTask, TaskBook } from '../ports/taskBook';
+import type { DigestData, DigestTask } from '../rendering/model';
+import type { EmailRenderer } from '../rendering/renderer';
+import type { DeliverySettings } from './settings';
+
+export interface DigestDependencies {
+  store: PortfolioStore;
+  tasks: TaskBook;
+  reports: IngestReports;
+  ledger: MessageLedger;
+  mailer: Mailer;
+  renderer: EmailRenderer;
+  events: EventLog;
+  settings: DeliverySettings;
+  now: () => Date;
+}
+
+const OVERDUE_AFTER_DAYS = 7;
+const OVERDUE_LOOKBACK_DAYS = 30;
+
+/** The last business day before `day`: a Monday digest covers Saturday and Sunday too. */
+function previousBusinessDay(day: IsoDate): IsoDate {
+  let d = addDays(day, -1);
+  while (!isBusinessDay(d)) d = addDays(d, -1);
+  return d;
+}
+
+function digestTask(
+  task: OwnerTask,
+  state: CustomerState | undefined,
+  withTalkingPoints: boolean,
+  showOwner: boolean,
+): DigestTask {
+  return {
+    task: task.task,
+    reason: task.reason,
+    customerName: state?.customerName ?? task.customerId,
+    contactName: state?.adminName ?? null,
+    email: state?.adminEmail ?? '',
+    phone: null,
+    dueOn: task.dueOn,
+    products: (state?.lines ?? [])
+      .filter((l) => l.termEnd === state?.termEnd)
+      .map((l) => ({
+        name: l.product,
+        purchased: l.licensesPurchased,
+        assigned: l.licensesAssigned,
+        active: l.activeUsers,
+      })),
+    utilizationPct: state ? utilizationPct(state) : null,
+    ownerEmail: showOwner ? (state?.ownerEmail ?? null) : null,
+    withTalkingPoints,
+  };
+}
+
+function renewalsOf(customers: readonly CustomerRecord[], today: IsoDate) {
+  return customers
+    .filter(({ state }) => {
+      const days = daysBetween(today, state.termEnd);
+      return days >= 0 && days <= 90;
+    })
+    .sort((a, b) => (a.state.termEnd < b.state.termEnd ? -1 : 1))
+    .map(({ state }) => ({
+      customerName: state.customerName,
+      termEnd: state.termEnd,
+      seats: state.licensesPurchased,
+      utilizationPct: utilizationPct(state),
+    }));
+}
+
+/** Wins: cases the data resolved since the last digest, after at least one of our emails went out. */
+function winsOf(cases: readonly Case[], names: Map<string, string>, since: IsoDate, today: IsoDate) {
+  return cases
+    .filter((c) => c.status === 'resolved' && c.resolvedOn! > since && c.resolvedOn! <= today)
+    .filter((c) => c.steps.some((s) => s.kind === 'email' && s.status === 'done'))
+    .map((c) => ({ customerName: names.get(c.customerId) ?? c.customerId, play: c.playId }));
+}
+
+/**
+ * Weekday digests: one per account owner and one per team lead. A digest with nothing to act on is not sent, and
+ * the ledger makes sure the same digest never goes twice on one day.
+ */
+export async function sendDigests(
+  deps: DigestDependencies,
+  today: IsoDate,
+): Promise<{ sent: number; skipped: number }> {
+  const snapshot = await deps.store.load();
+  const present = snapshot.portfolioDate
+    ? snapshot.customers.filter((c) => c.state.snapshotDate === snapshot.portfolioDate)
+    : snapshot.customers;
+  const stateOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state]));
+  const caseOf = new Map(snapshot.cases.map((c) => [c.caseId, c]));
+  const names = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.customerName]));
+  const since = previousBusinessDay(today);
+  const locale = deps.settings.defaultLocale;
+  let sent = 0;
+  let skipped = 0;
+
+  const deliver = async (to: string, level: 1 | 2, data: DigestData, items: number) => {
+    if (items === 0) {
+      skipped++;
+      return;
+    }
+    const messageId = createHash('sha256')
+      .update(`digest|${level}|${to}|${today}`)
+      .digest('hex')
+      .slice(0, 32);
+    if ((await deps.ledger.claim(messageId, deps.now())) !== 'claimed') {
+      skipped++;
+      return;
+    }
+    try {
+      const digest = deps.renderer.renderDigest({
+        kind: level === 1 ? 'owner' : 'team',
+        locale,
+        data,
+        brand: deps.settings.brand,
+      });
+      const providerId = await deps.mailer.send({
+        to,
+        subject: digest.subject,
+        html: digest.html,
+        text: digest.text,
+        unsubscribeUrl: null,
+        tags: { digest: level === 1 ? 'owner' : 'team' },
+      });
+      await deps.ledger.markSent(messageId, providerId, deps.now());
+    } catch (error) {
+      await deps.ledger.release(messageId);
+      throw error;
+    }
+    deps.events.record({ kind: 'digest', to, level, items }, deps.now());
+    sent++;
+  };
+
+  const owners = [...new Set(present.map((c) => c.state.ownerEmail))].sort();
+  for (const owner of owners) {
+    const mine = present.filter((c) => c.state.ownerEmail === owner);
+    const fresh = await deps.tasks.dueBetween(owner, addDays(since, 1), today);
+    const older = await deps.tasks.dueBetween(
+      owner,
+      addDays(today, -OVERDUE_LOOKBACK_DAYS),
+      addDays(today, -OVERDUE_AFTER_DAYS),
+    );
+    const overdue = older.filter((t) => t.caseId !== null && caseOf.get(t.caseId)?.status === 'open');
+    const mineIds = new Set(mine.map((c) => c.state.customerId));
+    const wins = winsOf(
+      snapshot.cases.filter((c) => mineIds.has(c.customerId)),
+      names,
+      since,
+      today,
+    );
+    const data: DigestData = {
+      date: today,
+      newTasks: fresh.map((t) => digestTask(t, stateOf.get(t.customerId), true, false)),
+      overdueTasks: overdue.map((t) => digestTask(t, stateOf.get(t.customerId), false, false)),
+      escalations: [],
+      renewals: renewalsOf(mine, today),
+      wins,
+      kpis: portfolioKpis(mine),
+      ingestProblems: [],
+    };
+    await deliver(owner, 1, data, fresh.length + overdue.length + wins.length);
+  }
+
+  const reports = [];
+  for (let day = addDays(since, 1); day <= today; day = addDays(day, 1))
+    reports.push(...(await deps.reports.processedOn(day)));
+  const problems = reports
+    .filter((r) => r.status === 'rejected' || r.rejectedCount > 0)
+    .map((r) => ({
+      file: r.key,
+      rows: r.rows,
+      rejected: r.rejectedCount,
+      error: r.error,
+      reasons: r.firstRejections.slice(0, 5).map((x) => `line ${x.line}, ${x.column ?? '-'}: ${x.reason}`),
+    }));
+  for (const lead of deps.settings.escalationEmails) {
+    const escalations = await deps.tasks.dueBetween(lead, addDays(since, 1), today);
+    const data: DigestData = {
+      date: today,
+      newTasks: [],
+      overdueTasks: [],
+      escalations: escalations.map((t) => digestTask(t, stateOf.get(t.customerId), false, true)),
+      renewals: renewalsOf(present, today).slice(0, 20),
+      wins: winsOf(snapshot.cases, names, since, today),
+      kpis: portfolioKpis(present),
+      ingestProblems: problems,
+    };
+    await deliver(lead, 2, data, escalations.length + problems.length);
+  }
+  return { sent, skipped };
+}

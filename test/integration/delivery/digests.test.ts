@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoIngestReports } from '../../../lambdas/adapters/dynamodb/dynamoIngestReports';
+import { DynamoIngestStore } from '../../../lambdas/adapters/dynamodb/dynamoIngestStore';
+import { DynamoMessageLedger } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
+import { SesMailer } from '../../../lambdas/adapters/ses/sesMailer';
+import { evaluatePortfolio, type StepPayload } from '../../../lambdas/delivery/evaluatePortfolio';
+import { runStep } from '../../../lambdas/delivery/runStep';
+import { type DigestDependencies, sendDigests } from '../../../lambdas/delivery/sendDigests';
+import { customerState } from '../../helpers/customerFactory';
+import { DeliveryHarness, TEST_SETTINGS } from '../../helpers/deliveryHarness';
+
+let harness: DeliveryHarness;
+beforeEach(async () => {
+  harness = await DeliveryHarness.start();
+  await harness.ses.clear();
+});
+afterEach(async () => {
+  await harness.close();
+});
+
+function digestDeps(): DigestDependencies {
+  return {
+    store: harness.store,
+    tasks: harness.tasks,
+    reports: new DynamoIngestReports(harness.dynamo.documents, harness.dynamo.tables.Activity!),
+    ledger: new DynamoMessageLedger(harness.dynamo.documents, harness.dynamo.tables.Activity!, 400),
+    mailer: new SesMailer({
+      client: harness.ses.client,
+      senderEmail: 'success@reseller.example',
+      senderName: 'Northwind Licensing',
+    }),
+    renderer: harness.renderer,
+    events: harness.events,
+    settings: TEST_SETTINGS,
+    now: () => harness.clock,
+  };
+}
+
+describe('digests', () => {
+  it('sends the owner a digest with the new task, its numbers and talking points, once a day; quiet owners get none', async () => {
+    // Prepare: low usage in week 9 opens activation; its call task is due a week later
+    const busy = customerState({
+      customerId: 'D-1',
+      ownerEmail: 'dana.owner@reseller.example',
+      termStart: '2026-01-05',
+      date: '2026-03-02',
+      activeUsers: 4,
+    });
+    const healthy = customerState({
+      customerId: 'D-2',
+      ownerEmail: 'quiet.owner@reseller.example',
+      adminEmail: 'ok@fine.example',
+      termStart: '2026-01-05',
+      date: '2026-03-02',
+      activeUsers: 19,
+    });
+    await harness.ingest(busy);
+    await harness.ingest(healthy);
+    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
+    const call = [...harness.scheduler.schedules.values()].find(
+      (s) =>
+        (s.payload as unknown as StepPayload).caseId === 'D-1#activation#2027-01-05' &&
+        (s.payload as unknown as StepPayload).step === 1,
+    )!;
+    harness.clock = new Date('2026-03-09T06:00:00Z');
+    await runStep(harness.stepDeps(), call.payload as unknown as StepPayload);
+    harness.clock = new Date('2026-03-09T07:00:00Z');
+
+    // Act
+    const first = await sendDigests(digestDeps(), '2026-03-09');
+    const second = await sendDigests(digestDeps(), '2026-03-09');
+
+    // Assess
+    expect(first.sent).toBe(1);
+    expect(second.sent).toBe(0);
+    const emails = await harness.ses.emails();
+    expect(emails.map((e) => e.destination.to[0])).toEqual(['dana.owner@reseller.example']);
+    const [digest] = emails;
+    expect(digest!.subject).toBe('Your customer tasks today: 1 new, 0 overdue');
+    expect(digest!.body.html).toContain('Call about low usage: Nordstone Design GmbH');
+    expect(digest!.body.html).toContain('href="mailto:lena.wagner@nordstone.example"');
+    expect(digest!.body.text).toContain('Ask whether they received our email.');
+    expect(digest!.body.text).toContain('Creative Cloud All Apps: 20 / 20 / 4');
+    expect(harness.events.events).toContainEqual(
+      expect.objectContaining({ kind: 'digest', to: 'dana.owner@reseller.example', level: 1, items: 1 }),
+    );
+  });
+
+  it('sends the team leads ingest problems and skips a day with nothing to report', async () => {
+    // Prepare
+    await harness.ingest(customerState({ customerId: 'D-3', date: '2026-03-02' }));
+    harness.clock = new Date('2026-03-03T07:00:00Z');
+    const quiet = await sendDigests(digestDeps(), '2026-03-03');
+    const store = new DynamoIngestStore({
+      client: harness.dynamo.documents,
+      portfolioTable: harness.dynamo.tables.Portfolio!,
+      activityTable: harness.dynamo.tables.Activity!,
+      retentionDays: 400,
+    });
+    await store.finishFile({
+      fileId: 'f1',
+      bucket: 'b',
+      key: 'snapshots/partner-center-2026-03-03.csv',
+      status: 'ingested',
+      snapshotDate: '2026-03-03',
+      rows: 120,
+      accepted: 118,
+      duplicates: 0,
+      rejectedCount: 2,
+      firstRejections: [{ line: 7, column: 'admin_email', reason: 'not a valid email address "x"' }],
+      customers: 40,
+      error: null,
+      processedAt: '2026-03-03T05:00:00.000Z',
+    });
+
+    // Act
+    const withProblems = await sendDigests(digestDeps(), '2026-03-03');
+
+    // Assess
+    expect(quiet.sent).toBe(0);
+    expect(withProblems.sent).toBe(1);
+    const [team] = await harness.ses.emails();
+    expect(team!.destination.to).toEqual(['lead@reseller.example']);
+    expect(team!.body.html).toContain('snapshots/partner-center-2026-03-03.csv');
+    expect(team!.body.text).toContain('line 7, admin_email: not a valid email address');
+  });
+});
