@@ -1,0 +1,61 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DeliveryEvent, EventLog } from '../ports/eventLog';
+import { logger } from './logger';
+import { maskEmail } from './privacy';
+
+export const METRICS_NAMESPACE = 'ClmAutopilot';
+
+/** Metric names the dashboard and alarms read; one place so the stack and the handlers agree. */
+export const METRIC = {
+  emailSent: 'EmailSent',
+  taskRecorded: 'TaskRecorded',
+  escalation: 'Escalation',
+  caseOpened: 'CaseOpened',
+  caseResolved: 'CaseResolved',
+  suppressed: 'EmailSuppressed',
+  digestSent: 'DigestSent',
+  ingestRows: 'IngestRows',
+  ingestRejects: 'IngestRejects',
+} as const;
+
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clm-autopilot',
+});
+
+/** In Lambda, events become log lines (addresses masked) and metrics (emails by play, tasks, escalations, resolutions). */
+export class PowertoolsEventLog implements EventLog {
+  record(event: DeliveryEvent, at: Date): void {
+    const safe = 'to' in event ? { ...event, to: maskEmail(event.to) } : event;
+    logger.info(event.kind, { event: safe, at: at.toISOString() });
+    const byPlay = (name: string, play: string) => {
+      const single = metrics.singleMetric();
+      single.addDimension('play', play);
+      single.addMetric(name, MetricUnit.Count, 1);
+    };
+    switch (event.kind) {
+      case 'email':
+        byPlay(METRIC.emailSent, event.play);
+        break;
+      case 'task':
+        metrics.addMetric(event.level === 2 ? METRIC.escalation : METRIC.taskRecorded, MetricUnit.Count, 1);
+        break;
+      case 'case-opened':
+        byPlay(METRIC.caseOpened, event.play);
+        break;
+      case 'case-resolved':
+        byPlay(METRIC.caseResolved, event.play);
+        break;
+      case 'suppressed':
+        metrics.addMetric(METRIC.suppressed, MetricUnit.Count, 1);
+        break;
+      case 'digest':
+        metrics.addMetric(METRIC.digestSent, MetricUnit.Count, 1);
+        break;
+      case 'ingest':
+        metrics.addMetric(METRIC.ingestRows, MetricUnit.Count, event.accepted);
+        metrics.addMetric(METRIC.ingestRejects, MetricUnit.Count, event.rejected);
+        break;
+    }
+  }
+}
