@@ -57,7 +57,7 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
   if (!found) return 'case-missing';
   const step = found.steps[payload.step];
   if (found.status === 'resolved') return 'case-resolved';
-  if (!step || step.status !== 'scheduled') return 'step-not-scheduled';
+  if (step?.status !== 'scheduled') return 'step-not-scheduled';
   const [customer, portfolioDate] = await Promise.all([
     deps.store.getCustomer(payload.customerId),
     deps.store.portfolioDate(),

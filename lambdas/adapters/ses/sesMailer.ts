@@ -22,7 +22,6 @@ const THROTTLING = new Set([
 
 /** A display name in a From header: plain when it is plain ASCII, an RFC 2047 encoded word otherwise. */
 export function fromAddress(name: string, email: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: any control character forces encoding
   if (/^[\x20-\x7e]*$/.test(name) && !/["\\]/.test(name)) return `"${name}" <${email}>`;
   return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${email}>`;
 }
