@@ -1,0 +1,110 @@
+import { type CfnElement, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { ClmConfig } from './config';
+import { DataStore } from './constructs/dataStore';
+import { Delivery } from './constructs/delivery';
+import { Ingestion } from './constructs/ingestion';
+import { Observability } from './constructs/observability';
+import type { OwnWildcard } from './nag';
+
+export interface ClmAutopilotStackProps extends StackProps {
+  config: ClmConfig;
+}
+
+function cron(time: string, days: string): string {
+  const [hours, minutes] = time.split(':');
+  return `cron(${Number(minutes)} ${Number(hours)} ? * ${days} *)`;
+}
+
+/** The whole app: stateful data, then the capabilities that read and write it. */
+export class ClmAutopilotStack extends Stack {
+  /** Resource wildcards inside our own resources, for the cdk-nag acknowledgements. */
+  readonly ownWildcards: OwnWildcard[];
+
+  constructor(scope: Construct, id: string, props: ClmAutopilotStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const data = new DataStore(this, 'Data', { dataRetentionDays: config.dataRetentionDays });
+    const deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const environment: Record<string, string> = {
+      PORTFOLIO_TABLE: data.portfolioTable.tableName,
+      ACTIVITY_TABLE: data.activityTable.tableName,
+      DATA_RETENTION_DAYS: String(config.dataRetentionDays),
+      DEFAULT_LOCALE: config.defaultLocale,
+      DEFAULT_TIMEZONE: config.defaultTimezone,
+      SEND_TIME: config.sendTime,
+      DIGEST_TIME: config.digestTime,
+      ESCALATION_EMAILS: config.escalationEmails.join(','),
+      BRAND: JSON.stringify(config.brand),
+      SENDER_EMAIL: config.senderEmail,
+      SENDER_NAME: config.senderName,
+      ...(config.replyToEmail ? { REPLY_TO_EMAIL: config.replyToEmail } : {}),
+      ...(config.playbook ? { PLAYBOOK: JSON.stringify(config.playbook) } : {}),
+    };
+    const ingestion = new Ingestion(this, 'Ingestion', {
+      bucket: data.snapshotBucket,
+      portfolioTable: data.portfolioTable,
+      activityTable: data.activityTable,
+      deadLetters,
+      environment,
+    });
+    const delivery = new Delivery(this, 'Delivery', {
+      portfolioTable: data.portfolioTable,
+      activityTable: data.activityTable,
+      signingSecret: data.signingSecret,
+      deadLetters,
+      environment,
+      senderEmail: config.senderEmail,
+      ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
+      evaluationCron: cron(config.evaluationTime, '*'),
+      digestCron: cron(config.digestTime, 'MON-FRI'),
+      timeZone: config.defaultTimezone,
+    });
+    const observability = new Observability(this, 'Observability', {
+      functions: {
+        Ingest: ingestion.function,
+        Evaluate: delivery.evaluate,
+        Step: delivery.step,
+        Digest: delivery.digest,
+        Unsubscribe: delivery.unsubscribe,
+        SesEvents: delivery.sesEvents,
+      },
+      deadLetters,
+      configurationSetName: delivery.configurationSet.configurationSetName,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    const bucketArn = `<${this.getLogicalId(data.snapshotBucket.node.defaultChild as CfnElement)}.Arn>`;
+    this.ownWildcards = [
+      {
+        pattern: `${bucketArn}/snapshots/*`,
+        reason: 'Ingest reads any uploaded snapshot file, and only those.',
+      },
+      {
+        pattern: `${bucketArn}/reports/*`,
+        reason: 'Ingest writes the report of each file, and only reports.',
+      },
+      {
+        pattern: `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${delivery.stepGroup.name}/*`,
+        reason: 'The evaluator creates and deletes the one-time step schedules inside its own group only.',
+      },
+    ];
+
+    new CfnOutput(this, 'SnapshotBucketName', {
+      value: data.snapshotBucket.bucketName,
+      description: 'Upload snapshot files here, under snapshots/',
+    });
+    new CfnOutput(this, 'UploadCommand', {
+      value: `npx clm upload my-export.csv --stack ${this.stackName} --region ${this.region}`,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${observability.dashboard.dashboardName}`,
+    });
+    new CfnOutput(this, 'UnsubscribeUrl', { value: delivery.unsubscribeUrl });
+  }
+}

@@ -1,0 +1,47 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/** cdk-nag's AwsSolutions and Serverless packs on every synth: an unacknowledged finding fails synthesis. */
+export function applyNag(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+}
+
+/** Findings we accept, each with the reason a reviewer needs. */
+/** A wildcard resource inside something we own, as cdk-nag names it, and why it is needed. */
+export interface OwnWildcard {
+  pattern: string;
+  reason: string;
+}
+
+export function acknowledgeFindings(stack: IConstruct, ownWildcards: OwnWildcard[]): void {
+  const v = Validations.of(stack);
+  const ack = (id: string, reason: string) => v.acknowledge({ id, reason });
+  ack(
+    'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'Functions use AWSLambdaBasicExecutionRole only, to write to their own log group.',
+  );
+  ack(
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords take no resource.',
+  );
+  for (const resource of ownWildcards) {
+    ack(`AwsSolutions::AwsSolutions-IAM5[Resource::${resource.pattern}]`, resource.reason);
+  }
+  ack(
+    'AwsSolutions::AwsSolutions-S1',
+    'The access-log bucket does not log itself (that would loop); the snapshot bucket logs to it.',
+  );
+  ack(
+    'AwsSolutions::AwsSolutions-SMG4',
+    'Rotating the unsubscribe signing key would break the links in emails already sent.',
+  );
+  ack(
+    'AwsSolutions::AwsSolutions-SQS3',
+    'This queue is the dead-letter queue of every function and schedule.',
+  );
+  ack(
+    'Serverless::Serverless-SQSRedrivePolicy',
+    'This queue is the dead-letter queue itself; messages end here to be looked at.',
+  );
+}
