@@ -1,4 +1,4 @@
-import { type CfnElement, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ClmConfig } from './config';
@@ -10,6 +10,11 @@ import type { OwnWildcard } from './nag';
 
 export interface ClmAutopilotStackProps extends StackProps {
   config: ClmConfig;
+}
+
+/** How cdk-nag prints a value: the literal, or the pseudo parameter when the stack is environment-agnostic. */
+function token(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? pseudo : value;
 }
 
 function cron(time: string, days: string): string {
@@ -90,7 +95,7 @@ export class ClmAutopilotStack extends Stack {
         reason: 'Ingest writes the report of each file, and only reports.',
       },
       {
-        pattern: `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${delivery.stepGroup.name}/*`,
+        pattern: `arn:<AWS::Partition>:scheduler:${token(this.region, '<AWS::Region>')}:${token(this.account, '<AWS::AccountId>')}:schedule/${delivery.stepGroup.name}/*`,
         reason: 'The evaluator creates and deletes the one-time step schedules inside its own group only.',
       },
     ];

@@ -1,0 +1,208 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../lib/config';
+import { CONTEXT, removeTestApps, synthesizeStack } from '../../helpers/stackFactory';
+
+let template: Template;
+beforeAll(() => {
+  template = synthesizeStack().template;
+}, 120_000);
+afterAll(() => {
+  removeTestApps();
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+function statements(): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+
+describe('snapshot bucket', () => {
+  it('is encrypted, private, TLS-only, versioned, expires old files and logs access', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'snapshots/' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'snapshots/', ExpirationInDays: 400 }),
+          Match.objectLike({ Prefix: 'reports/', ExpirationInDays: 400 }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('sends uploads under snapshots/ to the ingest function', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          Match.objectLike({
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'snapshots/' }] } },
+          }),
+        ],
+      },
+    });
+  });
+});
+
+describe('tables', () => {
+  it('are on-demand, with point-in-time recovery, deletion protection and TTL', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table', {
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+    });
+    expect(Object.keys(tables)).toHaveLength(2);
+  });
+});
+
+describe('functions', () => {
+  it('run on the newest Node.js on ARM64 with explicit memory, timeout, log retention and a dead-letter queue', () => {
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }),
+    );
+    expect(functions).toHaveLength(6);
+    for (const fn of functions as { Properties: Record<string, unknown> }[]) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        MemorySize: expect.any(Number),
+        Timeout: expect.any(Number),
+        DeadLetterConfig: { TargetArn: expect.anything() },
+        LoggingConfig: { LogGroup: expect.anything() },
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'clm-autopilot' }) },
+      });
+    }
+    expect(
+      Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } })),
+    ).toHaveLength(6);
+    expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(6);
+  });
+
+  it('exposes the unsubscribe function through a public function URL (the token is signed)', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+  });
+});
+
+describe('schedules', () => {
+  it('run the nightly evaluation and the weekday digests in the reseller time zone, with a DLQ and retries', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 ? * * *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      Target: { DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: { MaximumRetryAttempts: 3 } },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'ClmAutopilot-steps' });
+  });
+
+  it('lets the evaluator pass only the step scheduler role, and manage schedules only in its group', () => {
+    const passRole = statements().filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]!.Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^DeliveryStepSchedulerRole/), 'Arn'],
+    });
+    const scheduling = statements().find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'))!;
+    expect(JSON.stringify(scheduling.Resource)).toContain(':schedule/ClmAutopilot-steps/*');
+  });
+});
+
+describe('IAM', () => {
+  it('grants no wildcard action anywhere', () => {
+    const actions = statements().flatMap((s) => [s.Action].flat());
+    expect(actions.length).toBeGreaterThan(20);
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  it('allows sending only from the sender identity and configuration set', () => {
+    const send = statements().filter((s) => [s.Action].flat().includes('ses:SendEmail'));
+    expect(send.length).toBe(2);
+    for (const s of send) expect(JSON.stringify(s.Resource)).toMatch(/identity.*configuration-set/);
+  });
+});
+
+describe('SES', () => {
+  it('reports bounces and complaints from the configuration set to EventBridge, and a rule sends them on', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['BOUNCE', 'COMPLAINT'],
+        EventBridgeDestination: { EventBusArn: Match.anyValue() },
+      },
+    });
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'licensing@reseller.example',
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ses'], 'detail-type': ['Email Bounced', 'Email Complaint Received'] },
+    });
+  });
+});
+
+describe('observability', () => {
+  it('alarms on dead letters, errors, throttles, ingest rejects, bounce and complaint rates, to the alarm email', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@reseller.example',
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => (a as { Properties: { MetricName?: string } }).Properties.MetricName,
+    );
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        'ApproximateNumberOfMessagesVisible',
+        'Errors',
+        'Throttles',
+        'IngestRejects',
+        'Reputation.BounceRate',
+        'Reputation.ComplaintRate',
+      ]),
+    );
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('outputs the bucket, an upload command, the dashboard and the unsubscribe URL', () => {
+    for (const name of ['SnapshotBucketName', 'UploadCommand', 'DashboardUrl', 'UnsubscribeUrl'])
+      template.hasOutput(name, Match.anyValue());
+  });
+});
+
+describe('configuration', () => {
+  it('says which -c key=value is missing or wrong', () => {
+    const without = { ...CONTEXT, senderEmail: '' };
+    expect(() => loadConfig((k) => (without as Record<string, string>)[k])).toThrow(
+      /missing -c senderEmail=licensing@reseller\.example/,
+    );
+    const wrong = { ...CONTEXT, sendTime: '9.30', defaultTimezone: 'Mars/Base' };
+    const load = () => loadConfig((k) => (wrong as Record<string, string>)[k]);
+    expect(load).toThrow(/-c sendTime=9\.30: must be a time of day like 09:30/);
+    expect(load).toThrow(/-c defaultTimezone=Mars\/Base: must be an IANA time zone/);
+    expect(() => loadConfig((k) => ({ ...CONTEXT, playbook: 'no-such-playbook.json' })[k])).toThrow(
+      ConfigError,
+    );
+  });
+});
