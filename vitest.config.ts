@@ -9,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     // Memory tests call global.gc() so heap readings measure what is retained, not garbage.
     execArgv: ['--expose-gc'],
+    // Handlers log through Powertools; tests read outcomes, not log lines.
+    env: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
     exclude: ['test/browser/**', 'node_modules/**'],
   },
 });

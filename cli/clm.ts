@@ -1,9 +1,10 @@
 import { type CliCommand, type CliIo, processIo, UsageError } from './command';
+import { simulateCommand } from './simulate';
 import { uploadCommand } from './upload';
 import { validateCommand } from './validate';
 
 // Every sub-command, in the order `clm --help` lists them.
-const COMMANDS: CliCommand[] = [validateCommand, uploadCommand];
+const COMMANDS: CliCommand[] = [validateCommand, uploadCommand, simulateCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

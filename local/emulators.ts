@@ -180,3 +180,32 @@ export async function startSes(): Promise<LocalSes> {
     },
   };
 }
+
+/** dynalite in a child process (see dynamoServer.ts), with clients in this one. */
+export async function startDynamoProcess(): Promise<LocalDynamo> {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const script = new URL('./dynamoServer.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`dynalite process exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', resolve);
+  });
+  child.removeAllListeners('exit');
+  const { endpoint, tables } = JSON.parse(line) as { endpoint: string; tables: Record<string, string> };
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    documents: documentClient(client),
+    tables,
+    close: async () => {
+      client.destroy();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

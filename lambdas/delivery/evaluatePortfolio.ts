@@ -1,5 +1,6 @@
-import type { IsoDate } from '../domain/dates';
+import { addDays, type IsoDate, nextBusinessDay } from '../domain/dates';
 import { scheduleName } from '../domain/delivery/scheduleName';
+import { localTimeToUtc } from '../domain/delivery/sendTime';
 import type { Case, CaseStep } from '../domain/engine/cases';
 import { evaluateNight } from '../domain/engine/evaluateNight';
 import type { EventLog } from '../ports/eventLog';

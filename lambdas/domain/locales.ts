@@ -5,12 +5,19 @@ export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
 }
 
-/** True when the runtime knows the IANA zone (Intl throws a RangeError on unknown zones). */
+const knownZones = new Map<string, boolean>();
+
+/** True when the runtime knows the IANA zone (Intl throws a RangeError on unknown zones). Cached: rows repeat zones. */
 export function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return value.length > 0;
-  } catch {
-    return false;
+  let known = knownZones.get(value);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      known = value.length > 0;
+    } catch {
+      known = false;
+    }
+    knownZones.set(value, known);
   }
+  return known;
 }

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { isIsoDate } from '../lambdas/domain/dates';
+import { isClockTime } from '../lambdas/domain/delivery/sendTime';
+import { isTimeZone, LOCALES } from '../lambdas/domain/locales';
+import { parsePlaybook } from '../lambdas/domain/playbook/playbook';
+import { Brand } from '../lambdas/rendering/model';
+import type { SnapshotSource } from '../local/simulation';
+import { type CliCommand, UsageError } from './command';
+
+const USAGE = `Usage:
+  clm simulate --snapshots DIR --out OUT [--playbook FILE] [--config FILE]
+  clm simulate --customers N --days D --seed S [--start YYYY-MM-DD] --out OUT [--playbook FILE] [--config FILE]
+
+Replays snapshot files night by night through the same pipeline as npm start, on local emulators (no AWS).
+DIR holds one file per day named YYYY-MM-DD.csv, .json or .ndjson; or a portfolio is generated (the same for the
+same seed). OUT gets events.jsonl, summary.json, every email and digest as HTML, and index.html.
+
+Options:
+  --playbook FILE   your playbook JSON instead of the default one
+  --config FILE     JSON with any of: sendTime, taskTime, digestTime, defaultLocale, defaultTimezone,
+                    escalationEmails (array), brand (object)
+  -h, --help        show this help`;
+
+const SimulationConfig = z
+  .object({
+    sendTime: z.string().refine(isClockTime, 'expected HH:MM').optional(),
+    taskTime: z.string().refine(isClockTime, 'expected HH:MM').optional(),
+    digestTime: z.string().refine(isClockTime, 'expected HH:MM').optional(),
+    defaultLocale: z.enum(LOCALES).optional(),
+    defaultTimezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
+    escalationEmails: z.array(z.email()).optional(),
+    brand: Brand.optional(),
+  })
+  .strict();
+
+const positive = (name: string, text: string | undefined): number => {
+  const value = Number(text);
+  if (!text || !Number.isInteger(value) || value <= 0)
+    throw new UsageError(`--${name} must be a whole number above 0`);
+  return value;
+};
+
+export const simulateCommand: CliCommand = {
+  name: 'simulate',
+  summary: 'replay snapshot files (or a generated portfolio) through the pipeline locally',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        snapshots: { type: 'string' },
+        customers: { type: 'string' },
+        days: { type: 'string' },
+        seed: { type: 'string' },
+        start: { type: 'string', default: '2026-01-05' },
+        out: { type: 'string' },
+        playbook: { type: 'string' },
+        config: { type: 'string' },
+      },
+    });
+    if (!values.out) throw new UsageError('--out is required');
+    let source: SnapshotSource;
+    if (values.snapshots) {
+      if (values.customers || values.days || values.seed)
+        throw new UsageError('give either --snapshots or --customers/--days/--seed');
+      source = { kind: 'folder', dir: values.snapshots };
+    } else {
+      if (!isIsoDate(values.start!)) throw new UsageError('--start must be a date YYYY-MM-DD');
+      source = {
+        kind: 'generated',
+        customers: positive('customers', values.customers),
+        days: positive('days', values.days),
+        seed: positive('seed', values.seed),
+        start: values.start!,
+      };
+    }
+    try {
+      const playbook = values.playbook
+        ? parsePlaybook(JSON.parse(await readFile(values.playbook, 'utf8')))
+        : undefined;
+      const settings = values.config
+        ? SimulationConfig.parse(JSON.parse(await readFile(values.config, 'utf8')))
+        : {};
+      // The emulators are development tools: loaded only when a simulation runs.
+      const { runSimulation } = await import('../local/simulation');
+      const { progressReporter, summaryTable } = await import('../local/start');
+      const summary = await runSimulation({
+        source,
+        out: values.out,
+        ...(playbook ? { playbook } : {}),
+        settings: settings as NonNullable<Parameters<typeof runSimulation>[0]['settings']>,
+        onProgress: progressReporter(),
+      });
+      io.out(`\n${summaryTable(summary)}\n\nWrote ${values.out}/ (open index.html)`);
+      return 0;
+    } catch (error) {
+      io.err(`clm simulate: ${(error as Error).message}`);
+      return 2;
+    }
+  },
+};

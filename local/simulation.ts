@@ -1,0 +1,355 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3EventRecord } from 'aws-lambda';
+import { DynamoIngestReports } from '../lambdas/adapters/dynamodb/dynamoIngestReports';
+import { DynamoIngestStore } from '../lambdas/adapters/dynamodb/dynamoIngestStore';
+import { DynamoMessageLedger, DynamoPortfolioStore } from '../lambdas/adapters/dynamodb/dynamoPortfolioStore';
+import { DynamoSuppressionList } from '../lambdas/adapters/dynamodb/dynamoSuppressionList';
+import { DynamoTaskBook } from '../lambdas/adapters/dynamodb/dynamoTaskBook';
+import { S3SnapshotBucket } from '../lambdas/adapters/s3/s3SnapshotBucket';
+import { SesMailer } from '../lambdas/adapters/ses/sesMailer';
+import { evaluatePortfolio, type StepPayload } from '../lambdas/delivery/evaluatePortfolio';
+import { runStep } from '../lambdas/delivery/runStep';
+import { sendDigests } from '../lambdas/delivery/sendDigests';
+import type { DeliverySettings } from '../lambdas/delivery/settings';
+import { addDays, type IsoDate, isBusinessDay } from '../lambdas/domain/dates';
+import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
+import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
+import { createIngestHandler } from '../lambdas/handlers/ingest';
+import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
+import { EmailRenderer } from '../lambdas/rendering/renderer';
+import { buildTemplates } from '../scripts/buildTemplates';
+import { SAMPLE_BRAND } from './emailSamples';
+import { type StoredEmail, startDynamoProcess, startS3, startSes } from './emulators';
+import { generateSamplePortfolio, snapshotRowsOn, toCsv } from './samplePortfolio';
+import { VirtualScheduler } from './virtualScheduler';
+
+export type SnapshotSource =
+  | { kind: 'generated'; customers: number; days: number; seed: number; start: IsoDate }
+  | { kind: 'folder'; dir: string };
+
+export interface SimulationOptions {
+  source: SnapshotSource;
+  out: string;
+  playbook?: Playbook;
+  settings?: Partial<DeliverySettings>;
+  onProgress?: (done: number, total: number, day: IsoDate) => void;
+}
+
+export interface SimulationSummary {
+  days: number;
+  customers: number;
+  emailsByPlay: Record<string, number>;
+  emailsByLocale: Record<string, number>;
+  tasks: number;
+  escalations: number;
+  casesOpened: number;
+  resolutions: number;
+  suppressed: number;
+  digests: number;
+  ingest: { files: number; rows: number; rejected: number };
+}
+
+type LoggedEvent = DeliveryEvent & { at: string };
+
+class FileEventLog implements EventLog {
+  readonly events: LoggedEvent[] = [];
+  record(event: DeliveryEvent, at: Date): void {
+    this.events.push({ at: at.toISOString(), ...event });
+  }
+}
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
+
+/**
+ * Replays snapshot files night by night through the real handlers and use cases, on the local emulators:
+ * s3rver events drive the ingest handler, dynalite holds the data, aws-ses-v2-local receives every email, and a
+ * virtual clock stands in for EventBridge Scheduler.
+ */
+export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
+  await buildTemplates();
+  const renderer = new EmailRenderer(
+    JSON.parse(await readFile(join(import.meta.dirname, '../templates/compiled/templates.json'), 'utf8')),
+  );
+  const [dynamo, s3, ses] = await Promise.all([startDynamoProcess(), startS3(), startSes()]);
+  const clock = { now: new Date(0) };
+  const events = new FileEventLog();
+  const scheduler = new VirtualScheduler();
+  const settings: DeliverySettings = {
+    playbook: options.playbook ?? DEFAULT_PLAYBOOK,
+    sendTime: '09:30',
+    taskTime: '07:00',
+    digestTime: '08:00',
+    defaultLocale: 'en',
+    defaultTimezone: 'Europe/Berlin',
+    escalationEmails: ['team.lead@reseller.example'],
+    brand: SAMPLE_BRAND,
+    unsubscribeBaseUrl: 'https://unsubscribe.reseller.example',
+    ...options.settings,
+  };
+  const docs = dynamo.documents;
+  const tables = dynamo.tables;
+  const store = new DynamoPortfolioStore({
+    client: docs,
+    portfolioTable: tables.Portfolio!,
+    retentionDays: 400,
+  });
+  const ledger = new DynamoMessageLedger(docs, tables.Activity!, 400);
+  const tasks = new DynamoTaskBook(docs, tables.Activity!, 400);
+  const mailer = new SesMailer({
+    client: ses.client,
+    senderEmail: 'success@reseller.example',
+    senderName: settings.brand.name,
+    configurationSetName: 'clm-autopilot',
+  });
+  const now = () => clock.now;
+  const ingest = createIngestHandler({
+    bucket: new S3SnapshotBucket(s3.client),
+    store: () =>
+      new DynamoIngestStore({
+        client: docs,
+        portfolioTable: tables.Portfolio!,
+        activityTable: tables.Activity!,
+        retentionDays: 400,
+      }),
+    settings: {
+      defaultLocale: settings.defaultLocale,
+      defaultTimezone: settings.defaultTimezone,
+      snapshotPrefix: 'snapshots/',
+      reportPrefix: 'reports/',
+    },
+    now,
+  });
+  const s3Events: S3EventRecord[] = [];
+  s3.onObjectCreated((record) => s3Events.push(record));
+  const stepDeps = {
+    store,
+    ledger,
+    suppressions: new DynamoSuppressionList(docs, tables.Portfolio!),
+    tasks,
+    mailer,
+    renderer,
+    events,
+    settings,
+    secret: async () => 'local-run-signing-key',
+    now,
+  };
+  const digestDeps = {
+    store,
+    tasks,
+    reports: new DynamoIngestReports(docs, tables.Activity!),
+    ledger,
+    mailer,
+    renderer,
+    events,
+    settings,
+    now,
+  };
+
+  await rm(options.out, { recursive: true, force: true });
+  const mailDir = join(options.out, 'mail');
+  await mkdir(mailDir, { recursive: true });
+  const mails: {
+    file: string;
+    day: string;
+    at: string;
+    to: string;
+    subject: string;
+    kind: string;
+    customerId: string;
+  }[] = [];
+  const nights = await nightsOf(options.source);
+  let customerCount = 0;
+  const timing = { ingest: 0, evaluate: 0, steps: 0, mail: 0 };
+  try {
+    for (const [n, night] of nights.entries()) {
+      const day = night.date;
+      const t0 = performance.now();
+      // 00:30 UTC: the night's export arrives in the bucket; S3 notifies the ingest function.
+      clock.now = new Date(`${day}T00:30:00Z`);
+      const key = `snapshots/${night.name}`;
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: await night.body() }));
+      while (s3Events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      // S3 notifies for the snapshot prefix only, as the stack's notification filter does.
+      const records = s3Events
+        .splice(0)
+        .filter((r) => decodeURIComponent(r.s3.object.key).startsWith('snapshots/'));
+      for (const outcome of await ingest({ Records: records })) {
+        if (outcome.status === 'ingested' || outcome.status === 'rejected') {
+          events.record(
+            {
+              kind: 'ingest',
+              file: key,
+              accepted: outcome.record.accepted,
+              rejected: outcome.record.rejectedCount,
+            },
+            clock.now,
+          );
+        }
+      }
+      timing.ingest += performance.now() - t0;
+      const t1 = performance.now();
+      // Evaluation at 02:00 in the reseller's zone.
+      clock.now = localTimeToUtc(day, '02:00', settings.defaultTimezone);
+      await evaluatePortfolio({ store, scheduler, events, settings, now }, day);
+      timing.evaluate += performance.now() - t1;
+      const t2 = performance.now();
+      // Then every schedule due before the next night's export, and the weekday digests, in time order.
+      const until = new Date(`${addDays(day, 1)}T00:30:00Z`);
+      const digestAt = localTimeToUtc(day, settings.digestTime, settings.defaultTimezone);
+      let digestDone = !isBusinessDay(day);
+      for (const due of scheduler.takeDueBefore(until)) {
+        if (!digestDone && digestAt <= due.at) {
+          clock.now = digestAt;
+          await sendDigests(digestDeps, day);
+          digestDone = true;
+        }
+        clock.now = due.at;
+        await runStep(stepDeps, due.payload as unknown as StepPayload);
+      }
+      if (!digestDone) {
+        clock.now = digestAt;
+        await sendDigests(digestDeps, day);
+      }
+      timing.steps += performance.now() - t2;
+      const t3 = performance.now();
+      await collectMail(await ses.emails(), day, mailDir, mails);
+      await ses.clear();
+      timing.mail += performance.now() - t3;
+      options.onProgress?.(n + 1, nights.length, day);
+    }
+    customerCount = (await store.load()).customers.length;
+    if (process.env.CLM_TIMING) console.error(timing);
+  } finally {
+    await Promise.all([dynamo.close(), s3.close(), ses.close()]);
+  }
+
+  events.events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  await writeFile(
+    join(options.out, 'events.jsonl'),
+    events.events.map((e) => JSON.stringify(e)).join('\n') + (events.events.length ? '\n' : ''),
+  );
+  const summary = summarize(events.events, nights.length, customerCount);
+  await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(options.out, 'index.html'), indexPage(summary, mails));
+  return summary;
+
+  async function collectMail(stored: StoredEmail[], day: string, dir: string, list: typeof mails) {
+    for (const email of stored) {
+      const to = email.destination.to[0] ?? '';
+      const digest = !email.headers?.some((h) => h.name === 'List-Unsubscribe');
+      const file = `${String(list.length + 1).padStart(5, '0')}-${day}-${slug(to)}-${slug(email.subject)}.html`;
+      await writeFile(join(dir, file), email.body.html ?? '');
+      list.push({
+        file: `mail/${file}`,
+        day,
+        at: new Date(email.at * 1000).toISOString(),
+        to,
+        subject: email.subject,
+        kind: digest ? 'digest' : 'customer',
+        customerId: '',
+      });
+    }
+  }
+}
+
+interface Night {
+  date: IsoDate;
+  name: string;
+  body: () => Promise<string | Buffer>;
+}
+
+async function nightsOf(source: SnapshotSource): Promise<Night[]> {
+  if (source.kind === 'generated') {
+    const customers = generateSamplePortfolio({
+      customers: source.customers,
+      seed: source.seed,
+      start: source.start,
+    });
+    return Array.from({ length: source.days }, (_, i) => {
+      const date = addDays(source.start, i);
+      return { date, name: `${date}.csv`, body: async () => toCsv(snapshotRowsOn(customers, date)) };
+    });
+  }
+  const files = (await readdir(source.dir))
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.(csv|json|ndjson)$/.test(f))
+    .sort();
+  if (files.length === 0)
+    throw new Error(`no snapshot files named YYYY-MM-DD.csv / .json / .ndjson in ${source.dir}`);
+  return files.map((f) => ({ date: f.slice(0, 10), name: f, body: () => readFile(join(source.dir, f)) }));
+}
+
+function summarize(events: LoggedEvent[], days: number, customers: number): SimulationSummary {
+  const count = (map: Record<string, number>, key: string) => {
+    map[key] = (map[key] ?? 0) + 1;
+  };
+  const summary: SimulationSummary = {
+    days,
+    customers,
+    emailsByPlay: {},
+    emailsByLocale: {},
+    tasks: 0,
+    escalations: 0,
+    casesOpened: 0,
+    resolutions: 0,
+    suppressed: 0,
+    digests: 0,
+    ingest: { files: 0, rows: 0, rejected: 0 },
+  };
+  for (const e of events) {
+    if (e.kind === 'email') {
+      count(summary.emailsByPlay, e.play);
+      count(summary.emailsByLocale, e.locale);
+    } else if (e.kind === 'task') {
+      if (e.level === 2) summary.escalations++;
+      else summary.tasks++;
+    } else if (e.kind === 'case-opened') summary.casesOpened++;
+    else if (e.kind === 'case-resolved') summary.resolutions++;
+    else if (e.kind === 'suppressed') summary.suppressed++;
+    else if (e.kind === 'digest') summary.digests++;
+    else if (e.kind === 'ingest') {
+      summary.ingest.files++;
+      summary.ingest.rows += e.accepted;
+      summary.ingest.rejected += e.rejected;
+    }
+  }
+  return summary;
+}
+
+const esc = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+function indexPage(
+  summary: SimulationSummary,
+  mails: { file: string; day: string; at: string; to: string; subject: string; kind: string }[],
+): string {
+  const byDay = new Map<string, typeof mails>();
+  for (const m of mails) byDay.set(m.day, [...(byDay.get(m.day) ?? []), m]);
+  const plays = Object.entries(summary.emailsByPlay)
+    .sort((a, b) => b[1] - a[1])
+    .map(([p, n]) => `<tr><td>${esc(p)}</td><td>${n}</td></tr>`)
+    .join('');
+  const days = [...byDay.entries()]
+    .map(
+      ([day, list]) =>
+        `<details><summary>${day} · ${list.length} emails</summary><ul>${list.map((m) => `<li>${m.kind === 'digest' ? '📋' : '✉️'} <a href="${esc(m.file)}">${esc(m.subject)}</a> <small>to ${esc(m.to)} at ${m.at.slice(11, 16)} UTC</small></li>`).join('')}</ul></details>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>clm-autopilot local run</title>
+<style>body{font-family:system-ui,sans-serif;margin:24px auto;max-width:960px;padding:0 16px;color:#1f2933}table{border-collapse:collapse}td,th{padding:4px 12px;border-bottom:1px solid #e4e7eb;text-align:left}details{margin:4px 0}small{color:#52606d}</style>
+</head><body><h1>Local run: ${summary.days} nights</h1>
+<p>${mails.length} emails and digests · ${summary.casesOpened} cases opened · ${summary.resolutions} resolved · ${summary.tasks} tasks · ${summary.escalations} escalations · ${summary.digests} digests. Events: <a href="events.jsonl">events.jsonl</a>, <a href="summary.json">summary.json</a>.</p>
+<h2>Emails by play</h2><table><tr><th>play</th><th>emails</th></tr>${plays}</table>
+<h2>By day</h2>
+${days}
+</body></html>
+`;
+}
