@@ -139,9 +139,10 @@ describe('ingesting a 200,000-row file', () => {
     expect((last.Item!.state as { lines: unknown[] }).lines).toHaveLength(PRODUCTS);
     // What the ingest holds at its fullest (every line item read, before the state writes) is well under the
     // file's size: about 120 bytes a line item for the duplicate index and the line store. It is all released.
-    expect(peak - before).toBeLessThan(length / 2);
-    expect((peak - before) / ROWS).toBeLessThan(160);
-    expect(after - before).toBeLessThan(length / 10);
+    const figures = `peak ${peak - before} B, after ${after - before} B, file ${length} B`;
+    expect(peak - before, figures).toBeLessThan(length / 2);
+    expect((peak - before) / ROWS, figures).toBeLessThan(160);
+    expect(after - before, figures).toBeLessThan(length / 10);
     // At most one write request per row (raw rows go 500 to an item; one state write per customer).
     expect((store.writeRequests - writesBefore) / ROWS).toBeLessThan(1);
   }, 240_000);

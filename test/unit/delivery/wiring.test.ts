@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deliveryWiring } from '../../../lambdas/handlers/deliveryWiring';
+import { logger } from '../../../lambdas/shared/logger';
 import { PowertoolsEventLog } from '../../../lambdas/shared/observability';
 import { SAMPLE_BRAND } from '../../../local/emailSamples';
 
@@ -17,6 +18,7 @@ const ENV = {
 
 afterEach(() => {
   vi.restoreAllMocks();
+  logger.setLogLevel('ERROR');
 });
 
 describe('delivery wiring', () => {
@@ -43,6 +45,7 @@ describe('delivery wiring', () => {
 describe('event log in Lambda', () => {
   it('never writes an email address in clear', () => {
     // Prepare
+    logger.setLogLevel('INFO');
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
