@@ -4,8 +4,12 @@ import type { Construct } from 'constructs';
 import type { ClmConfig } from './config';
 import { DataStore } from './constructs/dataStore';
 import { Delivery } from './constructs/delivery';
+import { Digest } from './constructs/digest';
+import { Evaluation } from './constructs/evaluation';
 import { Ingestion } from './constructs/ingestion';
 import { Observability } from './constructs/observability';
+import { Sending } from './constructs/sending';
+import { Unsubscribe } from './constructs/unsubscribe';
 import type { OwnWildcard } from './nag';
 
 export interface ClmAutopilotStackProps extends StackProps {
@@ -58,29 +62,53 @@ export class ClmAutopilotStack extends Stack {
       deadLetters,
       environment,
     });
-    const delivery = new Delivery(this, 'Delivery', {
+    const sending = new Sending(this, 'Sending', {
+      senderEmail: config.senderEmail,
+      ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
+    });
+    const unsubscribe = new Unsubscribe(this, 'Unsubscribe', {
+      portfolioTable: data.portfolioTable,
+      signingSecret: data.signingSecret,
+      deadLetters,
+      environment,
+    });
+    const deliveryEnvironment = {
+      ...environment,
+      SIGNING_SECRET_ID: data.signingSecret.secretArn,
+      CONFIGURATION_SET: sending.configurationSet.configurationSetName,
+      UNSUBSCRIBE_BASE_URL: unsubscribe.url,
+    };
+    const shared = {
       portfolioTable: data.portfolioTable,
       activityTable: data.activityTable,
       signingSecret: data.signingSecret,
       deadLetters,
-      environment,
-      senderEmail: config.senderEmail,
-      ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
-      evaluationCron: cron(config.evaluationTime, '*'),
-      digestCron: cron(config.digestTime, 'MON-FRI'),
+      environment: deliveryEnvironment,
+    };
+    const delivery = new Delivery(this, 'Delivery', { ...shared, sendPermission: sending.sendPermission });
+    const evaluation = new Evaluation(this, 'Evaluation', {
+      ...shared,
+      stepFunction: delivery.step,
+      cron: cron(config.evaluationTime, '*'),
+      timeZone: config.defaultTimezone,
+    });
+    const digest = new Digest(this, 'Digest', {
+      ...shared,
+      sendPermission: sending.sendPermission,
+      cron: cron(config.digestTime, 'MON-FRI'),
       timeZone: config.defaultTimezone,
     });
     const observability = new Observability(this, 'Observability', {
       functions: {
         Ingest: ingestion.function,
-        Evaluate: delivery.evaluate,
+        Evaluate: evaluation.function,
         Step: delivery.step,
-        Digest: delivery.digest,
-        Unsubscribe: delivery.unsubscribe,
+        Digest: digest.function,
+        Unsubscribe: unsubscribe.function,
         SesEvents: delivery.sesEvents,
       },
       deadLetters,
-      configurationSetName: delivery.configurationSet.configurationSetName,
+      configurationSetName: sending.configurationSet.configurationSetName,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
@@ -95,7 +123,7 @@ export class ClmAutopilotStack extends Stack {
         reason: 'Ingest writes the report of each file, and only reports.',
       },
       {
-        pattern: `arn:<AWS::Partition>:scheduler:${token(this.region, '<AWS::Region>')}:${token(this.account, '<AWS::AccountId>')}:schedule/${delivery.stepGroup.name}/*`,
+        pattern: `arn:<AWS::Partition>:scheduler:${token(this.region, '<AWS::Region>')}:${token(this.account, '<AWS::AccountId>')}:schedule/${evaluation.stepGroup.name}/*`,
         reason: 'The evaluator creates and deletes the one-time step schedules inside its own group only.',
       },
     ];
@@ -110,6 +138,6 @@ export class ClmAutopilotStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${observability.dashboard.dashboardName}`,
     });
-    new CfnOutput(this, 'UnsubscribeUrl', { value: delivery.unsubscribeUrl });
+    new CfnOutput(this, 'UnsubscribeUrl', { value: unsubscribe.url });
   }
 }

@@ -124,7 +124,7 @@ describe('schedules', () => {
     const passRole = statements().filter((s) => [s.Action].flat().includes('iam:PassRole'));
     expect(passRole).toHaveLength(1);
     expect(passRole[0]!.Resource).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^DeliveryStepSchedulerRole/), 'Arn'],
+      'Fn::GetAtt': [expect.stringMatching(/^EvaluationStepSchedulerRole/), 'Arn'],
     });
     const scheduling = statements().find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'))!;
     expect(JSON.stringify(scheduling.Resource)).toContain(':schedule/ClmAutopilot-steps/*');
@@ -183,6 +183,9 @@ describe('observability', () => {
       ]),
     );
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toMatch(/SEARCH\('\{ClmAutopilot,play,service\} MetricName=.{0,8}EmailSent/);
+    expect(dashboard).toContain('Emails sent by play, per day');
   });
 
   it('outputs the bucket, an upload command, the dashboard and the unsubscribe URL', () => {
