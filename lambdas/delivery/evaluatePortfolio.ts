@@ -53,19 +53,25 @@ export async function evaluatePortfolio(deps: EvaluateDependencies, today: IsoDa
   const toSchedule = decisions.opened.flatMap((c) =>
     c.steps.filter((s) => s.status === 'scheduled').map((step) => ({ c, step })),
   );
-  const results = await mapWithConcurrency(toSchedule, SCHEDULES_IN_FLIGHT, ({ c, step }) =>
-    deps.scheduler.scheduleOnce({
+  const results = await mapWithConcurrency(toSchedule, SCHEDULES_IN_FLIGHT, ({ c, step }) => {
+    // Emails reach the admin at send time in the admin's zone; tasks land before the owners' digest.
+    const email = step.kind === 'email';
+    const time = email ? deps.settings.sendTime : deps.settings.taskTime;
+    const timeZone = email
+      ? (timezoneOf.get(c.customerId) ?? deps.settings.defaultTimezone)
+      : deps.settings.defaultTimezone;
+    // Where that time has already passed today (the far east at a European night), go on the next business day.
+    let date = step.dueOn;
+    while (localTimeToUtc(date, time, timeZone) <= at)
+      date = email ? nextBusinessDay(date) : addDays(date, 1);
+    return deps.scheduler.scheduleOnce({
       name: stepScheduleName(c, step),
-      date: step.dueOn,
-      // Emails reach the admin at send time in the admin's zone; tasks land before the owners' digest.
-      time: step.kind === 'email' ? deps.settings.sendTime : deps.settings.taskTime,
-      timeZone:
-        step.kind === 'email'
-          ? (timezoneOf.get(c.customerId) ?? deps.settings.defaultTimezone)
-          : deps.settings.defaultTimezone,
+      date,
+      time,
+      timeZone,
       payload: { customerId: c.customerId, caseId: c.caseId, step: step.index } satisfies StepPayload,
-    }),
-  );
+    });
+  });
 
   const toCancel = [...decisions.resolved, ...decisions.closed].flatMap((c) =>
     c.steps.filter((s) => s.status === 'cancelled').map((step) => stepScheduleName(c, step)),

@@ -189,4 +189,26 @@ describe('nightly evaluation and step delivery', () => {
       expect.objectContaining({ customerId: 'S-6', level: 2, task: null }),
     ]);
   });
+
+  it('moves an email to the next business day when send time has already passed in the admin zone', async () => {
+    // Prepare: the evaluation runs at 03:00 in Berlin, when it is already 13:00 in Sydney
+    const state = customerState({
+      customerId: 'S-7',
+      adminEmail: 's7@sydney.example',
+      termStart: '2026-03-02',
+      date: '2026-03-02',
+      timezone: 'Australia/Sydney',
+    });
+    await harness.ingest(state);
+    harness.clock = new Date('2026-03-02T02:00:00Z');
+
+    // Act
+    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
+
+    // Assess
+    const welcome = [...harness.scheduler.schedules.values()].find(
+      (s) => payloadOf(s).caseId === 'S-7#welcome#2027-03-02',
+    );
+    expect(welcome).toMatchObject({ date: '2026-03-03', time: '09:30', timeZone: 'Australia/Sydney' });
+  });
 });
