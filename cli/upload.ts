@@ -1,16 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudFormationClient, stackOutput } from '../lambdas/adapters/cloudformation/stackOutputs';
-import {
-  DATE_FORMATS,
-  type DateFormat,
-  SnapshotFileError,
-  validateSnapshot,
-} from '../lambdas/domain/snapshot/reader';
+import { DATE_FORMATS, SnapshotFileError, validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import { type CliCommand, UsageError } from './command';
+import { dateFormatOption, mappingOption, SNAPSHOT_OPTIONS } from './snapshotOptions';
 
 export const DEFAULT_STACK = 'ClmAutopilot';
 export const BUCKET_OUTPUT = 'SnapshotBucketName';
@@ -47,25 +43,19 @@ export function createUploadCommand(clientsFor: (region?: string) => UploadClien
         options: {
           stack: { type: 'string', default: DEFAULT_STACK },
           region: { type: 'string' },
-          'date-format': { type: 'string' },
-          mapping: { type: 'string' },
+          ...SNAPSHOT_OPTIONS,
         },
       });
       const [file, ...extra] = positionals;
       if (!file || extra.length > 0) throw new UsageError('give exactly one FILE');
-      const dateFormat = values['date-format'];
-      if (dateFormat !== undefined && !(DATE_FORMATS as readonly string[]).includes(dateFormat)) {
-        throw new UsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
-      }
+      const dateFormat = dateFormatOption(values['date-format']);
 
       let rejected: number;
       try {
-        const columnMapping = values.mapping
-          ? (JSON.parse(await readFile(values.mapping, 'utf8')) as Record<string, string>)
-          : undefined;
+        const columnMapping = await mappingOption(values.mapping);
         const summary = await validateSnapshot(createReadStream(file), {
           fileName: basename(file),
-          ...(dateFormat ? { dateFormat: dateFormat as DateFormat } : {}),
+          ...(dateFormat ? { dateFormat } : {}),
           ...(columnMapping ? { columnMapping } : {}),
         });
         for (const r of summary.rejected) io.err(`${file}:${r.line}:${r.column ?? '-'} ${r.reason}`);

@@ -1,14 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  DATE_FORMATS,
-  type DateFormat,
-  SnapshotFileError,
-  validateSnapshot,
-} from '../lambdas/domain/snapshot/reader';
+import { DATE_FORMATS, SnapshotFileError, validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import { type CliCommand, UsageError } from './command';
+import { dateFormatOption, mappingOption, SNAPSHOT_OPTIONS } from './snapshotOptions';
 
 const USAGE = `Usage: clm validate FILE [--json] [--date-format FORMAT] [--mapping FILE]
 
@@ -40,25 +36,21 @@ export const validateCommand: CliCommand = {
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
-        'date-format': { type: 'string' },
-        mapping: { type: 'string' },
+        ...SNAPSHOT_OPTIONS,
       },
     });
     const [file, ...extra] = positionals;
     if (!file || extra.length > 0) throw new UsageError('give exactly one FILE');
-    const dateFormat = values['date-format'];
-    if (dateFormat !== undefined && !(DATE_FORMATS as readonly string[]).includes(dateFormat)) {
-      throw new UsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
-    }
+    const dateFormat = dateFormatOption(values['date-format']);
 
     const report: ValidateReport = { file, rows: 0, accepted: 0, rejected: [] };
     let code: number;
     try {
-      const columnMapping = values.mapping ? await readMapping(values.mapping) : undefined;
+      const columnMapping = await mappingOption(values.mapping);
       const uploadDate = (await stat(file)).mtime.toISOString().slice(0, 10);
       const summary = await validateSnapshot(createReadStream(file), {
         fileName: basename(file),
-        ...(dateFormat ? { dateFormat: dateFormat as DateFormat } : {}),
+        ...(dateFormat ? { dateFormat } : {}),
         ...(columnMapping ? { columnMapping } : {}),
         uploadDate,
       });
@@ -91,19 +83,6 @@ export const validateCommand: CliCommand = {
   },
 };
 
-async function readMapping(path: string): Promise<Record<string, string>> {
-  const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
-  if (
-    parsed === null ||
-    typeof parsed !== 'object' ||
-    Array.isArray(parsed) ||
-    !Object.values(parsed).every((v) => typeof v === 'string')
-  ) {
-    throw new SnapshotFileError(`mapping file ${path}: expected a JSON object of header name -> column name`);
-  }
-  return parsed as Record<string, string>;
-}
-
 function describe(error: unknown): string {
   if (error instanceof SnapshotFileError) {
     return error.line !== null && !error.message.includes('line')
@@ -113,6 +92,5 @@ function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'this is a folder, not a file';
-  if (error instanceof SyntaxError) return `the mapping file is not valid JSON: ${error.message}`;
   throw error;
 }

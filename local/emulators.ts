@@ -56,13 +56,12 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export async function startDynamo(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const tables = await createTables(client);
+function localDynamo(
+  endpoint: string,
+  client: DynamoDBClient,
+  tables: Record<string, string>,
+  stop: () => Promise<unknown>,
+): LocalDynamo {
   return {
     endpoint,
     client,
@@ -70,9 +69,24 @@ export async function startDynamo(): Promise<LocalDynamo> {
     tables,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
     },
   };
+}
+
+export async function startDynamo(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const tables = await createTables(client);
+  return localDynamo(
+    endpoint,
+    client,
+    tables,
+    () => new Promise<void>((resolve) => server.close(() => resolve())),
+  );
 }
 
 export interface LocalS3 {
@@ -196,16 +210,9 @@ export async function startDynamoProcess(): Promise<LocalDynamo> {
   child.removeAllListeners('exit');
   const { endpoint, tables } = JSON.parse(line) as { endpoint: string; tables: Record<string, string> };
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  return {
-    endpoint,
-    client,
-    documents: documentClient(client),
-    tables,
-    close: async () => {
-      client.destroy();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return localDynamo(endpoint, client, tables, async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  });
 }

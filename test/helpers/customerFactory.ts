@@ -1,4 +1,4 @@
-import type { CustomerState, UsagePoint } from '../../lambdas/domain/customer';
+import { type CustomerState, type UsagePoint, usagePointOf } from '../../lambdas/domain/customer';
 import { addDays, type IsoDate } from '../../lambdas/domain/dates';
 import type { CustomerRecord } from '../../lambdas/domain/engine/cases';
 
@@ -42,15 +42,7 @@ export function customerState(
 }
 
 export function usagePoint(state: CustomerState, overrides: Partial<UsagePoint> = {}): UsagePoint {
-  return {
-    snapshotDate: state.snapshotDate,
-    termStart: state.termStart,
-    termEnd: state.termEnd,
-    licensesPurchased: state.licensesPurchased,
-    licensesAssigned: state.licensesAssigned,
-    activeUsers: state.activeUsers,
-    ...overrides,
-  };
+  return { ...usagePointOf(state), ...overrides };
 }
 
 export function customerRecord(
