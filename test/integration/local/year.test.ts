@@ -1,0 +1,146 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, daysBetween } from '../../../lambdas/domain/dates';
+import { generateSamplePortfolio, type SampleCustomer, termOn } from '../../../local/samplePortfolio';
+import { start } from '../../../local/start';
+
+// The main job end to end: `npm start`'s entry point replays a generated year, and the events it writes are
+// checked against the product's timing rules, using what the generator knows about each customer.
+
+type Event = Record<string, string | number | null> & { at: string; kind: string };
+
+const OUT = join(tmpdir(), `clm-year-${process.pid}`);
+const START = '2026-01-05';
+let events: Event[];
+let customers: Map<string, SampleCustomer>;
+
+beforeAll(async () => {
+  await start(OUT);
+  events = (await readFile(join(OUT, 'events.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Event);
+  customers = new Map(
+    generateSamplePortfolio({ customers: 150, seed: 42, start: START }).map((c) => [c.customerId, c]),
+  );
+}, 600_000);
+
+afterAll(async () => {
+  await rm(OUT, { recursive: true, force: true });
+});
+
+function localParts(at: string, timeZone: string): { date: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(at));
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+}
+
+const emails = () => events.filter((e) => e.kind === 'email');
+const customerOf = (e: Event) => customers.get(String(e.customerId))!;
+const localDate = (e: Event) => localParts(e.at, customerOf(e).timezone).date;
+const termEndOf = (caseId: string) => caseId.split('#')[2]!;
+
+describe('a generated year through the local pipeline', () => {
+  it('writes the demo outputs', async () => {
+    const summary = JSON.parse(await readFile(join(OUT, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ days: 400, customers: expect.any(Number) });
+    expect(summary.customers).toBeGreaterThan(100);
+    expect((await readdir(join(OUT, 'mail'))).length).toBeGreaterThan(500);
+    expect(await readFile(join(OUT, 'index.html'), 'utf8')).toContain('Local run: 400 nights');
+    expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort());
+  });
+
+  it('sends every email in the customer language at 09:30 in the customer time zone, on a business day', () => {
+    for (const e of emails()) {
+      const customer = customerOf(e);
+      const { date, time } = localParts(e.at, customer.timezone);
+      expect({ id: e.customerId, locale: e.locale, time }).toEqual({
+        id: e.customerId,
+        locale: customer.locale,
+        time: '09:30',
+      });
+      expect([0, 6]).not.toContain(new Date(`${date}T00:00:00Z`).getUTCDay());
+    }
+  });
+
+  it('welcomes only customers new during the run, in their first term week (give or take a weekend)', () => {
+    const welcomes = emails().filter((e) => e.template === 'welcome');
+    expect(welcomes.length).toBeGreaterThan(10);
+    for (const e of welcomes) {
+      const customer = customerOf(e);
+      expect(customer.firstTermStart >= START).toBe(true);
+      expect(daysBetween(customer.firstTermStart, localDate(e))).toBeLessThanOrEqual(9);
+    }
+  });
+
+  it('sends active-use in term week 4', () => {
+    for (const e of emails().filter((x) => x.template === 'active-use')) {
+      const term = termOn(customerOf(e), localDate(e))!;
+      const day = daysBetween(term.start, localDate(e));
+      expect(day, String(e.caseId)).toBeGreaterThanOrEqual(21);
+      expect(day, String(e.caseId)).toBeLessThanOrEqual(21 + 6 + 4);
+    }
+  });
+
+  it('opens renewal 84 days before term_end and sends the last call 56 days later, on business days', () => {
+    const onTime = emails().filter(
+      (e) => e.template === 'renewal' && addDays(termEndOf(String(e.caseId)), -84) > START,
+    );
+    expect(onTime.length).toBeGreaterThan(20);
+    for (const e of onTime) {
+      const lag = daysBetween(addDays(termEndOf(String(e.caseId)), -84), localDate(e));
+      expect(lag, String(e.caseId)).toBeGreaterThanOrEqual(0);
+      expect(lag, String(e.caseId)).toBeLessThanOrEqual(4);
+    }
+    for (const e of emails().filter(
+      (x) => x.template === 'renewal-last-call' && addDays(termEndOf(String(x.caseId)), -84) > START,
+    )) {
+      const lag = daysBetween(addDays(termEndOf(String(e.caseId)), -84 + 56), localDate(e));
+      expect(lag, String(e.caseId)).toBeGreaterThanOrEqual(0);
+      expect(lag, String(e.caseId)).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('sends win-back only to customers that did not renew', () => {
+    const winbacks = emails().filter((e) => e.template === 'winback');
+    expect(winbacks.length).toBeGreaterThan(0);
+    for (const e of winbacks) {
+      const termNow = termOn(customerOf(e), localDate(e));
+      expect(termNow?.end, String(e.caseId)).toBe(termEndOf(String(e.caseId)));
+    }
+  });
+
+  it('sends nothing for a case after it resolved', () => {
+    const resolvedAt = new Map(
+      events.filter((e) => e.kind === 'case-resolved').map((e) => [String(e.caseId), e.at]),
+    );
+    expect(resolvedAt.size).toBeGreaterThan(20);
+    const late = emails().filter(
+      (e) => resolvedAt.has(String(e.caseId)) && e.at > resolvedAt.get(String(e.caseId))!,
+    );
+    expect(late).toEqual([]);
+  });
+
+  it('never sends two customer emails to one recipient on one day, nor the same email twice', () => {
+    const perDay = new Map<string, number>();
+    const sent = new Set<string>();
+    for (const e of emails()) {
+      const key = `${e.to} ${localDate(e)}`;
+      perDay.set(key, (perDay.get(key) ?? 0) + 1);
+      const id = `${e.caseId} ${e.template}`;
+      expect(sent.has(id), id).toBe(false);
+      sent.add(id);
+    }
+    expect([...perDay.entries()].filter(([, n]) => n > 1)).toEqual([]);
+  });
+});
