@@ -18,6 +18,7 @@ import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
+import type { Mailer } from '../lambdas/ports/mailer';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { buildTemplates } from '../scripts/buildTemplates';
 import { SAMPLE_BRAND } from './emailSamples';
@@ -102,12 +103,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
   const ledger = new DynamoMessageLedger(docs, tables.Activity!, 400);
   const tasks = new DynamoTaskBook(docs, tables.Activity!, 400);
-  const mailer = new SesMailer({
+  const sesMailer = new SesMailer({
     client: ses.client,
     senderEmail: 'success@reseller.example',
     senderName: settings.brand.name,
     configurationSetName: 'clm-autopilot',
   });
+  // The emulator stamps mail with the wall clock; the gallery shows when it went in virtual time.
+  const sentAt = new Map<string, Date>();
+  const mailer: Mailer = {
+    send: async (email) => {
+      const id = await sesMailer.send(email);
+      sentAt.set(id, clock.now);
+      return id;
+    },
+  };
   const now = () => clock.now;
   const ingest = createIngestHandler({
     bucket: new S3SnapshotBucket(s3.client),
@@ -249,7 +259,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       list.push({
         file: `mail/${file}`,
         day,
-        at: new Date(email.at * 1000).toISOString(),
+        at: (sentAt.get(email.messageId) ?? new Date(email.at * 1000)).toISOString(),
         to,
         subject: email.subject,
         kind: digest ? 'digest' : 'customer',
