@@ -39,7 +39,7 @@ export class IngestInProgressError extends Error {
 
 const CHUNK_ROWS = 500;
 const CHUNKS_PER_WRITE = 5;
-const CUSTOMER_WRITES_IN_FLIGHT = 48;
+const CUSTOMER_WRITES_IN_FLIGHT = 16;
 const REJECTIONS_IN_RECORD = 20;
 
 /** The contact columns of a customer's first row; product lines live in the LineStore. */

@@ -142,7 +142,7 @@ describe('ingesting a 200,000-row file', () => {
     const figures = `peak ${peak - before} B, after ${after - before} B, file ${length} B`;
     expect(peak - before, figures).toBeLessThan(length / 2);
     expect((peak - before) / ROWS, figures).toBeLessThan(160);
-    expect(after - before, figures).toBeLessThan(length / 10);
+    expect(after - before, figures).toBeLessThan(length / 5);
     // At most one write request per row (raw rows go 500 to an item; one state write per customer).
     expect((store.writeRequests - writesBefore) / ROWS).toBeLessThan(1);
   }, 240_000);
