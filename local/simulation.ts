@@ -20,6 +20,7 @@ import { createIngestHandler } from '../lambdas/handlers/ingest';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
 import type { Mailer } from '../lambdas/ports/mailer';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
+import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { buildTemplates } from '../scripts/buildTemplates';
 import { SAMPLE_BRAND } from './emailSamples';
 import { type StoredEmail, startDynamoProcess, startS3, startSes } from './emulators';
@@ -53,6 +54,20 @@ export interface SimulationSummary {
 }
 
 type LoggedEvent = DeliveryEvent & { at: string };
+
+/** Step invocations run at once when their schedules are due at the same minute. */
+const STEPS_IN_FLIGHT = 8;
+
+/** Due schedules (earliest first) in groups that share one due time. */
+function atSameTime<T extends { at: Date }>(due: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const item of due) {
+    const last = groups.at(-1);
+    if (last && last[0]!.at.getTime() === item.at.getTime()) last.push(item);
+    else groups.push([item]);
+  }
+  return groups;
+}
 
 class FileEventLog implements EventLog {
   readonly events: LoggedEvent[] = [];
@@ -214,14 +229,18 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const until = new Date(`${addDays(day, 1)}T00:30:00Z`);
       const digestAt = localTimeToUtc(day, settings.digestTime, settings.defaultTimezone);
       let digestDone = !isBusinessDay(day);
-      for (const due of scheduler.takeDueBefore(until)) {
-        if (!digestDone && digestAt <= due.at) {
+      for (const group of atSameTime(scheduler.takeDueBefore(until))) {
+        const at = group[0]!.at;
+        if (!digestDone && digestAt <= at) {
           clock.now = digestAt;
           await sendDigests(digestDeps, day);
           digestDone = true;
         }
-        clock.now = due.at;
-        await runStep(stepDeps, due.payload as unknown as StepPayload);
+        // Schedules due at the same minute fire together, as EventBridge Scheduler invokes them concurrently.
+        clock.now = at;
+        await mapWithConcurrency(group, STEPS_IN_FLIGHT, (due) =>
+          runStep(stepDeps, due.payload as unknown as StepPayload),
+        );
       }
       if (!digestDone) {
         clock.now = digestAt;
@@ -240,18 +259,25 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await Promise.all([dynamo.close(), s3.close(), ses.close()]);
   }
 
-  events.events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  await writeFile(
-    join(options.out, 'events.jsonl'),
-    events.events.map((e) => JSON.stringify(e)).join('\n') + (events.events.length ? '\n' : ''),
-  );
+  // Work done at the same virtual time ran concurrently: order ties by their text, so a seed gives one file.
+  const lines = events.events
+    .map((e) => ({ at: e.at, line: JSON.stringify(e) }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0))
+    .map((e) => e.line);
+  await writeFile(join(options.out, 'events.jsonl'), lines.join('\n') + (lines.length ? '\n' : ''));
   const summary = summarize(events.events, nights.length, customerCount);
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(join(options.out, 'index.html'), indexPage(summary, mails));
   return summary;
 
   async function collectMail(stored: StoredEmail[], day: string, dir: string, list: typeof mails) {
-    for (const email of stored) {
+    const sentOf = (email: StoredEmail) =>
+      (sentAt.get(email.messageId) ?? new Date(email.at * 1000)).toISOString();
+    const keyOf = (email: StoredEmail) =>
+      `${sentOf(email)}|${email.destination.to[0] ?? ''}|${email.subject}`;
+    // Concurrent sends reach the emulator in any order: number the files in send-time order.
+    const ordered = [...stored].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    for (const email of ordered) {
       const to = email.destination.to[0] ?? '';
       const digest = !email.headers?.some((h) => h.name === 'List-Unsubscribe');
       const file = `${String(list.length + 1).padStart(5, '0')}-${day}-${slug(to)}-${slug(email.subject)}.html`;
@@ -259,7 +285,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       list.push({
         file: `mail/${file}`,
         day,
-        at: (sentAt.get(email.messageId) ?? new Date(email.at * 1000)).toISOString(),
+        at: sentOf(email),
         to,
         subject: email.subject,
         kind: digest ? 'digest' : 'customer',

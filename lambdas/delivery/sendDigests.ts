@@ -10,6 +10,7 @@ import type { MessageLedger, PortfolioStore } from '../ports/portfolioStore';
 import type { OwnerTask, TaskBook } from '../ports/taskBook';
 import type { DigestData, DigestTask } from '../rendering/model';
 import type { EmailRenderer } from '../rendering/renderer';
+import { mapWithConcurrency } from '../shared/concurrency';
 import type { DeliverySettings } from './settings';
 
 export interface DigestDependencies {
@@ -26,6 +27,7 @@ export interface DigestDependencies {
 
 const OVERDUE_AFTER_DAYS = 7;
 const OVERDUE_LOOKBACK_DAYS = 30;
+const OWNERS_IN_FLIGHT = 4;
 
 /** The last business day before `day`: a Monday digest covers Saturday and Sunday too. */
 function previousBusinessDay(day: IsoDate): IsoDate {
@@ -143,7 +145,8 @@ export async function sendDigests(
   };
 
   const owners = [...new Set(present.map((c) => c.state.ownerEmail))].sort();
-  for (const owner of owners) {
+  // A few owners at a time: each is a couple of task queries, a render and a send.
+  await mapWithConcurrency(owners, OWNERS_IN_FLIGHT, async (owner) => {
     const mine = present.filter((c) => c.state.ownerEmail === owner);
     const fresh = await deps.tasks.dueBetween(owner, addDays(since, 1), today);
     const older = await deps.tasks.dueBetween(
@@ -170,7 +173,7 @@ export async function sendDigests(
       ingestProblems: [],
     };
     await deliver(owner, 1, data, fresh.length + overdue.length + wins.length);
-  }
+  });
 
   const reports = [];
   for (let day = addDays(since, 1); day <= today; day = addDays(day, 1))

@@ -15,7 +15,7 @@ export function utilizationPct(seats: Seats): number | null {
 
 /** How far back a trend looks, and how stale the comparison point may be before we say "no trend". */
 export const TREND_DAYS = 30;
-const TREND_TOLERANCE_DAYS = 15;
+export const TREND_TOLERANCE_DAYS = 15;
 
 /**
  * The history point a 30-day trend compares against: the latest one at or before 30 days ago, if it is not

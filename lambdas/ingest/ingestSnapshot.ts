@@ -39,7 +39,9 @@ export class IngestInProgressError extends Error {
 
 const CHUNK_ROWS = 500;
 const CHUNKS_PER_WRITE = 5;
-const CUSTOMER_WRITES_IN_FLIGHT = 16;
+/** Customers read and written together (one BatchGetItem, four BatchWriteItems), and batches in flight. */
+const CUSTOMERS_PER_BATCH = 100;
+const CUSTOMER_BATCHES_IN_FLIGHT = 2;
 const REJECTIONS_IN_RECORD = 20;
 
 /** The contact columns of a customer's first row; product lines live in the LineStore. */
@@ -153,13 +155,25 @@ export async function ingestSnapshot(
   }
 
   try {
-    await mapWithConcurrency([...lines.customerIds()], CUSTOMER_WRITES_IN_FLIGHT, async (customerId) => {
-      const contact = contacts.get(customerId)!;
-      const rows = lines.linesOf(customerId).map((line) => ({ ...contact, ...line }));
-      const state = customerStateFrom(rows, summary.snapshotDate, settings);
-      await store.saveCustomer(state, usagePointOf(state));
-    });
-    if (lines.customers > 0) await store.advancePortfolioDate(summary.snapshotDate);
+    await store.holdCustomerWrites(fileId);
+    try {
+      const ids = [...lines.customerIds()];
+      const batches = Array.from({ length: Math.ceil(ids.length / CUSTOMERS_PER_BATCH) }, (_, i) =>
+        ids.slice(i * CUSTOMERS_PER_BATCH, (i + 1) * CUSTOMERS_PER_BATCH),
+      );
+      await mapWithConcurrency(batches, CUSTOMER_BATCHES_IN_FLIGHT, async (batch) => {
+        const customers = batch.map((customerId) => {
+          const contact = contacts.get(customerId)!;
+          const rows = lines.linesOf(customerId).map((line) => ({ ...contact, ...line }));
+          const state = customerStateFrom(rows, summary.snapshotDate, settings);
+          return { state, point: usagePointOf(state) };
+        });
+        await store.saveCustomers(customers);
+      });
+      if (lines.customers > 0) await store.advancePortfolioDate(summary.snapshotDate);
+    } finally {
+      await store.releaseCustomerWrites(fileId);
+    }
   } catch (error) {
     await store.releaseFile(fileId);
     throw error;

@@ -40,12 +40,20 @@ export interface IngestStore {
   releaseFile(fileId: string): Promise<void>;
   saveRawRows(chunks: readonly RawRowChunk[]): Promise<void>;
   deleteRawRows(snapshotDate: IsoDate, fileId: string, chunkCount: number): Promise<void>;
-  saveCustomer(state: CustomerState, point: UsagePoint): Promise<CustomerWrite>;
+  /**
+   * Holds the portfolio's customer writes for this file until released: two files ingested at once must not
+   * interleave their read-and-write of the same customer. Waits while another file holds it.
+   */
+  holdCustomerWrites(fileId: string): Promise<void>;
+  releaseCustomerWrites(fileId: string): Promise<void>;
+  /** Merges one snapshot's state and figures into each customer's item (called while holding the writes). */
+  saveCustomers(customers: readonly { state: CustomerState; point: UsagePoint }[]): Promise<CustomerWrite[]>;
   /** Moves the portfolio's latest snapshot date forward (never back). */
   advancePortfolioDate(snapshotDate: IsoDate): Promise<void>;
   finishFile(record: IngestRecord): Promise<void>;
-  /** DynamoDB write requests made so far (for the cost figures). */
+  /** DynamoDB item writes and reads made so far (for the cost figures). */
   readonly writeRequests: number;
+  readonly readRequests: number;
 }
 
 /** Ingest records by the day they were processed, for the team digest. */

@@ -11,8 +11,16 @@ export interface PortfolioSnapshot {
   portfolioDate: IsoDate | null;
 }
 
+export interface LoadOptions {
+  /**
+   * One shard of the portfolio: its customers with their cases, the suppressions of their admins and the
+   * portfolio date. Without it, the whole portfolio.
+   */
+  shard?: { index: number; count: number };
+}
+
 export interface PortfolioStore {
-  load(): Promise<PortfolioSnapshot>;
+  load(options?: LoadOptions): Promise<PortfolioSnapshot>;
   saveCases(cases: readonly Case[]): Promise<void>;
   getCase(customerId: string, caseId: string): Promise<Case | null>;
   getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null>;

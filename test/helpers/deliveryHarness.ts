@@ -91,7 +91,7 @@ export class DeliveryHarness {
       activityTable: this.dynamo.tables.Activity!,
       retentionDays: 400,
     });
-    await store.saveCustomer(state, usagePointOf(state));
+    await store.saveCustomers([{ state, point: usagePointOf(state) }]);
     await store.advancePortfolioDate(state.snapshotDate);
   }
 

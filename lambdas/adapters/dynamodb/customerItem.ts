@@ -1,11 +1,19 @@
 import type { CustomerState, UsagePoint } from '../../domain/customer';
 import { addDays, type IsoDate } from '../../domain/dates';
+import { TREND_DAYS, TREND_TOLERANCE_DAYS } from '../../domain/metrics';
 
-/** Days of per-night figures kept on a customer's item: enough for 30-day trends with room to spare. */
-export const HISTORY_DAYS = 100;
+/**
+ * Days of per-night figures kept on a customer's item: what a 30-day trend may look back to (30 days plus the
+ * tolerance for skipped exports), and a few days more. Every evaluation reads this, so it is kept no longer.
+ */
+export const HISTORY_DAYS = TREND_DAYS + TREND_TOLERANCE_DAYS + 5;
 
-/** A history point as stored: [termStart, termEnd, purchased, assigned, active], keyed by snapshot date. */
-export type StoredPoint = [IsoDate, IsoDate, number, number, number];
+/**
+ * A history point as stored: `termStart|termEnd|purchased|assigned|active`, keyed by snapshot date. One string
+ * rather than a list of five typed values: the nightly Scan reads every customer's history, and a string is a
+ * fifth of the attribute values to encode, send and decode.
+ */
+export type StoredPoint = string;
 
 export interface CustomerItem {
   pk: string;
@@ -19,26 +27,60 @@ export interface CustomerItem {
 }
 
 export function storedPoint(point: UsagePoint): StoredPoint {
-  return [point.termStart, point.termEnd, point.licensesPurchased, point.licensesAssigned, point.activeUsers];
+  return `${point.termStart}|${point.termEnd}|${point.licensesPurchased}|${point.licensesAssigned}|${point.activeUsers}`;
 }
 
 /** The history as UsagePoints, oldest first, without points beyond the kept window. */
 export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate'>): UsagePoint[] {
   const oldest = addDays(item.lastSnapshotDate, -HISTORY_DAYS);
-  return Object.entries(item.history ?? {})
-    .filter(([date]) => date >= oldest)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([snapshotDate, [termStart, termEnd, licensesPurchased, licensesAssigned, activeUsers]]) => ({
+  const points: UsagePoint[] = [];
+  for (const [snapshotDate, stored] of Object.entries(item.history ?? {})) {
+    if (snapshotDate < oldest) continue;
+    const [termStart = '', termEnd = '', purchased, assigned, active] = stored.split('|');
+    points.push({
       snapshotDate,
       termStart,
       termEnd,
-      licensesPurchased,
-      licensesAssigned,
-      activeUsers,
-    }));
+      licensesPurchased: Number(purchased),
+      licensesAssigned: Number(assigned),
+      activeUsers: Number(active),
+    });
+  }
+  return points.sort((a, b) =>
+    a.snapshotDate < b.snapshotDate ? -1 : a.snapshotDate > b.snapshotDate ? 1 : 0,
+  );
 }
 
-/** History keys that fall out of the window when `date` is written: a week's worth, so skipped days go too. */
-export function expiringHistoryDates(date: IsoDate): IsoDate[] {
-  return Array.from({ length: 7 }, (_, i) => addDays(date, -HISTORY_DAYS - 1 - i));
+/** How one customer's night went into its item: replaced the state, or (older data) only added history. */
+export type CustomerItemChange = 'created' | 'updated' | 'history-only';
+
+/**
+ * The customer's item after one snapshot: state and date are replaced only by data of the same day or newer; an
+ * older snapshot only adds its figures to the history (and may move firstSeen back). Points that fell out of
+ * the window go. Writing the same snapshot again gives the same item.
+ */
+export function mergeCustomerItem(
+  existing: CustomerItem | undefined,
+  key: { pk: string; sk: 'STATE' },
+  state: CustomerState,
+  point: UsagePoint,
+): { item: CustomerItem; change: CustomerItemChange } {
+  const date = state.snapshotDate;
+  const newer = !existing || existing.lastSnapshotDate <= date;
+  const lastSnapshotDate = newer ? date : existing.lastSnapshotDate;
+  const oldest = addDays(lastSnapshotDate, -HISTORY_DAYS);
+  const history: Record<IsoDate, StoredPoint> = {};
+  for (const [day, stored] of Object.entries({ ...existing?.history, [date]: storedPoint(point) })) {
+    if (day >= oldest) history[day] = stored;
+  }
+  const item: CustomerItem = {
+    ...key,
+    entity: 'customer',
+    customerId: state.customerId,
+    state: newer ? state : existing.state,
+    lastSnapshotDate,
+    firstSeen: existing && existing.firstSeen < date ? existing.firstSeen : date,
+    history,
+  };
+  return { item, change: !existing ? 'created' : newer ? 'updated' : 'history-only' };
 }

@@ -15,8 +15,10 @@ import type {
   IngestStore,
   RawRowChunk,
 } from '../../ports/ingestStore';
+import { sleep } from '../../shared/concurrency';
+import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
-import { type CustomerItem, expiringHistoryDates, storedPoint } from './customerItem';
+import { type CustomerItem, mergeCustomerItem } from './customerItem';
 import { withThrottlingRetry } from './retry';
 import { keys } from './tableDesign';
 
@@ -28,6 +30,8 @@ export interface DynamoIngestStoreOptions {
   retentionDays: number;
   /** A claim older than this is taken to belong to a crashed run and may be taken over. */
   claimTimeoutSeconds?: number;
+  /** How long a file waits for another file's customer writes before it gives up (and Lambda retries it). */
+  leaseWaitSeconds?: number;
 }
 
 const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
@@ -35,11 +39,16 @@ const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z
 /** Ingestion's writes to DynamoDB: conditional where order or duplicates matter, batched where they do not. */
 export class DynamoIngestStore implements IngestStore {
   private writes = 0;
+  private reads = 0;
 
   constructor(private readonly options: DynamoIngestStoreOptions) {}
 
   get writeRequests(): number {
     return this.writes;
+  }
+
+  get readRequests(): number {
+    return this.reads;
   }
 
   /** Every single-item write goes through here: counted, and retried when throttled. */
@@ -139,89 +148,74 @@ export class DynamoIngestStore implements IngestStore {
     );
   }
 
-  /**
-   * One conditional write in the usual case: the state is replaced only by data of the same day or newer, and
-   * the night's figures go into the history map under their date (so a replay writes the same values again).
-   */
-  async saveCustomer(state: CustomerState, point: UsagePoint): Promise<CustomerWrite> {
-    const date = state.snapshotDate;
-    const key = keys.customer(state.customerId);
-    const expiring = expiringHistoryDates(date);
-    const names: Record<string, string> = { '#state': 'state', '#d': date };
-    expiring.forEach((old, i) => {
-      names[`#o${i}`] = old;
-    });
-    try {
-      await this.write(() =>
-        this.options.client.send(
-          new UpdateCommand({
-            TableName: this.options.portfolioTable,
-            Key: key,
-            UpdateExpression: `SET #state = :state, lastSnapshotDate = :date, history.#d = :point REMOVE ${expiring
-              .map((_, i) => `history.#o${i}`)
-              .join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk) AND lastSnapshotDate <= :date',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':state': state, ':date': date, ':point': storedPoint(point) },
-          }),
-        ),
-      );
-      return 'updated';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  async holdCustomerWrites(fileId: string): Promise<void> {
+    const timeout = this.options.claimTimeoutSeconds ?? 900;
+    const waitUntil = Date.now() + (this.options.leaseWaitSeconds ?? 600) * 1000;
+    for (let attempt = 0; ; attempt++) {
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      try {
+        await this.write(() =>
+          this.options.client.send(
+            new PutCommand({
+              TableName: this.options.portfolioTable,
+              Item: { ...keys.customerWriteLease(), entity: 'lease', fileId, heldSince: nowSeconds },
+              // Free, already ours (a retry), or left behind by a run that died.
+              ConditionExpression: 'attribute_not_exists(pk) OR fileId = :file OR heldSince < :stale',
+              ExpressionAttributeValues: { ':file': fileId, ':stale': nowSeconds - timeout },
+            }),
+          ),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      if (Date.now() >= waitUntil)
+        throw new Error('another snapshot file is still being written; the retry will ingest this one');
+      await sleep(Math.min(5_000, 100 * 2 ** attempt));
     }
-    const item: CustomerItem = {
-      ...key,
-      sk: 'STATE',
-      entity: 'customer',
-      customerId: state.customerId,
-      state,
-      lastSnapshotDate: date,
-      firstSeen: date,
-      history: { [date]: storedPoint(point) },
-    };
-    try {
-      await this.write(() =>
-        this.options.client.send(
-          new PutCommand({
-            TableName: this.options.portfolioTable,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      return 'created';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    // The customer exists with newer data: an older file adds its figures to the history and nothing else.
+  }
+
+  async releaseCustomerWrites(fileId: string): Promise<void> {
     await this.write(() =>
       this.options.client.send(
-        new UpdateCommand({
+        new DeleteCommand({
           TableName: this.options.portfolioTable,
-          Key: key,
-          UpdateExpression: 'SET history.#d = :point',
-          ExpressionAttributeNames: { '#d': date },
-          ExpressionAttributeValues: { ':point': storedPoint(point) },
+          Key: keys.customerWriteLease(),
+          ConditionExpression: 'fileId = :file',
+          ExpressionAttributeValues: { ':file': fileId },
         }),
       ),
-    );
-    try {
-      await this.write(() =>
-        this.options.client.send(
-          new UpdateCommand({
-            TableName: this.options.portfolioTable,
-            Key: key,
-            UpdateExpression: 'SET firstSeen = :date',
-            ConditionExpression: 'firstSeen > :date',
-            ExpressionAttributeValues: { ':date': date },
-          }),
-        ),
-      );
-    } catch (error) {
+    ).catch((error: unknown) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    return 'history-only';
+    });
+  }
+
+  /**
+   * Read, merge, write: one BatchGetItem per 100 customers and one BatchWriteItem per 25, instead of a request
+   * per customer. Safe because the caller holds the customer writes, so no other file writes in between.
+   */
+  async saveCustomers(
+    customers: readonly { state: CustomerState; point: UsagePoint }[],
+  ): Promise<CustomerWrite[]> {
+    const table = this.options.portfolioTable;
+    const found = await batchGetAll(
+      this.options.client,
+      table,
+      customers.map(({ state }) => keys.customer(state.customerId)),
+      { consistentRead: true },
+    );
+    this.reads += found.requests;
+    const existing = new Map(found.items.map((item) => [item.pk as string, item as unknown as CustomerItem]));
+    const merged = customers.map(({ state, point }) => {
+      const key = keys.customer(state.customerId);
+      return mergeCustomerItem(existing.get(key.pk), key as { pk: string; sk: 'STATE' }, state, point);
+    });
+    this.writes += await batchWriteAll(
+      this.options.client,
+      table,
+      merged.map(({ item }) => ({ PutRequest: { Item: item } })),
+    );
+    return merged.map(({ change }) => change);
   }
 
   async advancePortfolioDate(snapshotDate: IsoDate): Promise<void> {

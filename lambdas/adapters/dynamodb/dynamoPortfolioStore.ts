@@ -10,8 +10,15 @@ import {
 import type { CustomerState, UsagePoint } from '../../domain/customer';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { Case } from '../../domain/engine/cases';
-import type { Claim, MessageLedger, PortfolioSnapshot, PortfolioStore } from '../../ports/portfolioStore';
+import type {
+  Claim,
+  LoadOptions,
+  MessageLedger,
+  PortfolioSnapshot,
+  PortfolioStore,
+} from '../../ports/portfolioStore';
 import { mapWithConcurrency } from '../../shared/concurrency';
+import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { type CustomerItem, historyOf } from './customerItem';
 import { withThrottlingRetry } from './retry';
@@ -38,9 +45,15 @@ export class DynamoPortfolioStore implements PortfolioStore {
 
   constructor(private readonly options: DynamoPortfolioStoreOptions) {}
 
-  /** One parallel Scan: customer states with their history, cases, suppressions and the portfolio date. */
-  async load(): Promise<PortfolioSnapshot> {
-    const segments = this.options.segments ?? 4;
+  /**
+   * One parallel Scan: customer states with their history, cases, suppressions and the portfolio date. A shard
+   * reads one scan segment (a customer's cases share its partition key, so they come with it) and fetches the
+   * portfolio date and its admins' suppressions by key.
+   */
+  async load(options: LoadOptions = {}): Promise<PortfolioSnapshot> {
+    const { shard } = options;
+    const segments = shard ? [shard.index] : [...Array(this.options.segments ?? 4).keys()];
+    const totalSegments = shard?.count ?? segments.length;
     const snapshot: PortfolioSnapshot = {
       customers: [],
       cases: [],
@@ -48,7 +61,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
       portfolioDate: null,
     };
     const nowSeconds = Math.floor(Date.now() / 1000);
-    await mapWithConcurrency([...Array(segments).keys()], segments, async (segment) => {
+    await mapWithConcurrency(segments, segments.length, async (segment) => {
       let start: Record<string, unknown> | undefined;
       do {
         this.requests.reads++;
@@ -56,8 +69,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
           this.options.client.send(
             new ScanCommand({
               TableName: this.options.portfolioTable,
-              Segment: segment,
-              TotalSegments: segments,
+              ...(totalSegments > 1 ? { Segment: segment, TotalSegments: totalSegments } : {}),
               ...(start ? { ExclusiveStartKey: start } : {}),
             }),
           ),
@@ -74,6 +86,8 @@ export class DynamoPortfolioStore implements PortfolioStore {
             });
           } else if (item.entity === 'case') {
             snapshot.cases.push(item.case as Case);
+          } else if (shard) {
+            // The suppressions and the portfolio item in this segment are not this shard's: read by key below.
           } else if (item.entity === 'suppression') {
             snapshot.suppressedEmails.add(String(item.email));
           } else if (item.entity === 'portfolio') {
@@ -83,7 +97,24 @@ export class DynamoPortfolioStore implements PortfolioStore {
         start = page.LastEvaluatedKey;
       } while (start);
     });
+    if (shard) {
+      snapshot.portfolioDate = await this.portfolioDate();
+      const admins = new Set(snapshot.customers.map((c) => c.state.adminEmail.toLowerCase()));
+      for (const email of await this.suppressedAmong([...admins])) snapshot.suppressedEmails.add(email);
+    }
     return snapshot;
+  }
+
+  /** The addresses among `emails` that are suppressed, by key, 100 to a request. */
+  private async suppressedAmong(emails: readonly string[]): Promise<string[]> {
+    const found = await batchGetAll(
+      this.options.client,
+      this.options.portfolioTable,
+      emails.map((e) => keys.suppression(e)),
+      { projection: 'email' },
+    );
+    this.requests.reads += found.requests;
+    return found.items.map((item) => String(item.email));
   }
 
   async saveCases(cases: readonly Case[]): Promise<void> {

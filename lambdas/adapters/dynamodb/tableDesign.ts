@@ -40,6 +40,7 @@ export const keys = {
   case: (customerId: string, caseId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `CASE#${caseId}` }),
   suppression: (email: string) => ({ pk: `SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
   portfolio: () => ({ pk: 'PORTFOLIO', sk: 'META' }),
+  customerWriteLease: () => ({ pk: 'PORTFOLIO', sk: 'INGEST_LEASE' }),
   ingestFile: (fileId: string) => ({ pk: `FILE#${fileId}`, sk: 'INGEST' }),
   ingestReport: (day: string, fileId: string) => ({ pk: `INGESTS#${day}`, sk: fileId }),
   rawChunk: (snapshotDate: string, fileId: string, index: number) => ({

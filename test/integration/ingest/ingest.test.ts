@@ -44,7 +44,7 @@ describe('ingest handler', () => {
         activeUsers: 6,
         timezone: 'Europe/Berlin',
       },
-      history: { '2026-11-20': ['2026-01-01', '2027-01-01', 10, 8, 6] },
+      history: { '2026-11-20': '2026-01-01|2027-01-01|10|8|6' },
     });
     expect(await harness.portfolioDate()).toBe('2026-11-20');
     expect(await harness.report('reports/2026-11-20.csv.json')).toMatchObject({ accepted: 3, rejected: [] });
@@ -82,13 +82,7 @@ describe('ingest handler', () => {
     // Assess
     const item = await harness.customer('K0');
     expect(item).toMatchObject({ lastSnapshotDate: '2026-12-10', state: { activeUsers: 9 } });
-    expect((item!.history as Record<string, unknown>)['2026-12-01']).toEqual([
-      '2026-01-01',
-      '2027-01-01',
-      10,
-      8,
-      2,
-    ]);
+    expect((item!.history as Record<string, unknown>)['2026-12-01']).toBe('2026-01-01|2027-01-01|10|8|2');
     expect(await harness.portfolioDate()).toBe('2026-12-10');
   });
 

@@ -108,12 +108,10 @@ describe('ingesting a 200,000-row file', () => {
       peak = Math.max(peak, retained());
       return saveRawRows(chunks);
     };
-    const saveCustomer = store.saveCustomer.bind(store);
-    let firstCustomer = true;
-    store.saveCustomer = async (state, point) => {
-      if (firstCustomer) peak = Math.max(peak, retained());
-      firstCustomer = false;
-      return saveCustomer(state, point);
+    const saveCustomers = store.saveCustomers.bind(store);
+    store.saveCustomers = async (customers) => {
+      peak = Math.max(peak, retained());
+      return saveCustomers(customers);
     };
 
     // Act
