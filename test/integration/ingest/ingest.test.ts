@@ -86,6 +86,32 @@ describe('ingest handler', () => {
     expect(await harness.portfolioDate()).toBe('2026-12-10');
   });
 
+  it('keeps the newer state and both nights when two files are ingested at the same moment', async () => {
+    // Prepare: two nights of the same customers, their events delivered together
+    const newer = await harness.upload(
+      'snapshots/2027-01-11.csv',
+      portfolioCsv('2027-01-11', 120, { active_users: '7' }),
+    );
+    const older = await harness.upload(
+      'snapshots/2027-01-10.csv',
+      portfolioCsv('2027-01-10', 120, { active_users: '3' }),
+    );
+
+    // Act: two Lambda invocations at once
+    const outcomes = await Promise.all([harness.ingest(newer), harness.ingest(older)]);
+
+    // Assess
+    expect(outcomes.flat().map((o) => o.status)).toEqual(['ingested', 'ingested']);
+    for (const id of ['K0', 'K119']) {
+      const item = await harness.customer(id);
+      expect(item).toMatchObject({ lastSnapshotDate: '2027-01-11', state: { activeUsers: 7 } });
+      expect(item!.history).toMatchObject({
+        '2027-01-10': '2026-01-01|2027-01-01|10|8|3',
+        '2027-01-11': '2026-01-01|2027-01-01|10|8|7',
+      });
+    }
+  });
+
   it('ingests 997 of 1,000 rows and reports the 3 bad lines', async () => {
     // Prepare
     const lines = [HEADER];

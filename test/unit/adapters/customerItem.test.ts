@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { HISTORY_DAYS, historyOf, mergeCustomerItem } from '../../../lambdas/adapters/dynamodb/customerItem';
+import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
+import { usagePointOf } from '../../../lambdas/domain/customer';
+import { addDays } from '../../../lambdas/domain/dates';
+import { customerState } from '../../helpers/customerFactory';
+
+const key = keys.customer('C-1') as { pk: string; sk: 'STATE' };
+const night = (date: string, activeUsers: number) => {
+  const state = customerState({ date, activeUsers });
+  return { state, point: usagePointOf(state) };
+};
+
+describe('a customer item night by night', () => {
+  it('replaces the state with newer data and keeps the older figures as history', () => {
+    // Prepare
+    const first = night('2026-03-01', 10);
+    const { item: created, change: c1 } = mergeCustomerItem(undefined, key, first.state, first.point);
+
+    // Act
+    const second = night('2026-03-02', 12);
+    const { item, change } = mergeCustomerItem(created, key, second.state, second.point);
+
+    // Assess
+    expect([c1, change]).toEqual(['created', 'updated']);
+    expect(item).toMatchObject({
+      lastSnapshotDate: '2026-03-02',
+      firstSeen: '2026-03-01',
+      state: { activeUsers: 12 },
+    });
+    expect(historyOf(item).map((p) => [p.snapshotDate, p.activeUsers])).toEqual([
+      ['2026-03-01', 10],
+      ['2026-03-02', 12],
+    ]);
+  });
+
+  it('lets an older file add history and move firstSeen back, never replace the state', () => {
+    // Prepare
+    const latest = night('2026-03-10', 9);
+    const { item: current } = mergeCustomerItem(undefined, key, latest.state, latest.point);
+
+    // Act
+    const late = night('2026-03-01', 2);
+    const { item, change } = mergeCustomerItem(current, key, late.state, late.point);
+
+    // Assess
+    expect(change).toBe('history-only');
+    expect(item).toMatchObject({
+      lastSnapshotDate: '2026-03-10',
+      firstSeen: '2026-03-01',
+      state: { activeUsers: 9 },
+    });
+    expect(item.history['2026-03-01']).toBe(`${late.state.termStart}|${late.state.termEnd}|20|20|2`);
+  });
+
+  it('gives the same item when the same night is written again', () => {
+    const n = night('2026-03-01', 10);
+    const once = mergeCustomerItem(undefined, key, n.state, n.point).item;
+    expect(mergeCustomerItem(once, key, n.state, n.point).item).toEqual(once);
+  });
+
+  it('keeps only the days a 30-day trend can look back to', () => {
+    // Prepare
+    let item: ReturnType<typeof mergeCustomerItem>['item'] | undefined;
+    const start = '2026-01-01';
+
+    // Act: 120 nights
+    for (let i = 0; i < 120; i++) {
+      const n = night(addDays(start, i), i);
+      item = mergeCustomerItem(item, key, n.state, n.point).item;
+    }
+
+    // Assess
+    const days = Object.keys(item!.history).sort();
+    expect(days).toHaveLength(HISTORY_DAYS + 1);
+    expect(days[0]).toBe(addDays(start, 119 - HISTORY_DAYS));
+    expect(HISTORY_DAYS).toBeGreaterThanOrEqual(45);
+  });
+});
