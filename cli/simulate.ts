@@ -5,7 +5,7 @@ import { isIsoDate } from '../lambdas/domain/dates';
 import { isClockTime } from '../lambdas/domain/delivery/sendTime';
 import { isTimeZone, LOCALES } from '../lambdas/domain/locales';
 import { parsePlaybook } from '../lambdas/domain/playbook/playbook';
-import { Brand } from '../lambdas/rendering/model';
+import { Brand } from '../lambdas/rendering/brand';
 import type { SnapshotSource } from '../local/simulation';
 import { type CliCommand, UsageError } from './command';
 

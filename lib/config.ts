@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isClockTime } from '../lambdas/domain/delivery/sendTime';
 import { isTimeZone, LOCALES } from '../lambdas/domain/locales';
 import { type Playbook, parsePlaybook } from '../lambdas/domain/playbook/playbook';
-import { Brand } from '../lambdas/rendering/model';
+import { Brand } from '../lambdas/rendering/brand';
 
 // Deployment settings come from CDK context (`cdk deploy -c key=value`), checked once at synth so a typo stops
 // `cdk synth`, not the 2 a.m. run.

@@ -1,6 +1,7 @@
 import type { Locale } from '../lambdas/domain/locales';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../lambdas/domain/playbook/schema';
-import { Brand, type CustomerEmailData, type DigestData, type DigestTask } from '../lambdas/rendering/model';
+import { Brand } from '../lambdas/rendering/brand';
+import type { CustomerEmailData, DigestData, DigestTask } from '../lambdas/rendering/model';
 
 // Realistic sample data for the preview gallery, the local run's defaults and the rendering tests.
 

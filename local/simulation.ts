@@ -12,7 +12,7 @@ import { SesMailer } from '../lambdas/adapters/ses/sesMailer';
 import { evaluatePortfolio, type StepPayload } from '../lambdas/delivery/evaluatePortfolio';
 import { runStep } from '../lambdas/delivery/runStep';
 import { sendDigests } from '../lambdas/delivery/sendDigests';
-import type { DeliverySettings } from '../lambdas/delivery/settings';
+import type { EvaluationSettings } from '../lambdas/delivery/settings';
 import { addDays, type IsoDate, isBusinessDay } from '../lambdas/domain/dates';
 import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
@@ -35,7 +35,7 @@ export interface SimulationOptions {
   source: SnapshotSource;
   out: string;
   playbook?: Playbook;
-  settings?: Partial<DeliverySettings>;
+  settings?: Partial<EvaluationSettings>;
   onProgress?: (done: number, total: number, day: IsoDate) => void;
 }
 
@@ -97,7 +97,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const clock = { now: new Date(0) };
   const events = new FileEventLog();
   const scheduler = new VirtualScheduler();
-  const settings: DeliverySettings = {
+  const settings: EvaluationSettings = {
     playbook: options.playbook ?? DEFAULT_PLAYBOOK,
     sendTime: '09:30',
     taskTime: '07:00',

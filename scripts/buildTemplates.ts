@@ -15,9 +15,14 @@ const BRAND_COLOURS: [RegExp, string][] = [
   [/#0c1d2e/gi, '{{@root.brand.accentColor}}'],
 ];
 
+/**
+ * What the build writes: each distinct HTML layout once (several emails share a layout and differ only in copy),
+ * and every email and digest by the index of its layout. Keeps the send-time bundle small.
+ */
 export interface CompiledTemplates {
-  emails: Record<string, string>;
-  digests: Record<string, string>;
+  layouts: string[];
+  emails: Record<string, number>;
+  digests: Record<string, number>;
 }
 
 export class TemplateBuildError extends Error {
@@ -45,21 +50,30 @@ export async function compileMjml(source: string, filePath: string): Promise<str
     });
   }
   for (const [stand, placeholder] of BRAND_COLOURS) html = html.replace(stand, placeholder);
-  return html;
+  // Indentation only: MJML output has no preformatted text, so leading spaces on a line carry nothing.
+  return html.replace(/\n[ \t]+/g, '\n');
 }
 
-async function compileFolder(folder: 'emails' | 'digests'): Promise<Record<string, string>> {
+async function compileFolder(
+  folder: 'emails' | 'digests',
+  layouts: string[],
+): Promise<Record<string, number>> {
   const dir = join(TEMPLATES, folder);
-  const compiled: Record<string, string> = {};
+  const compiled: Record<string, number> = {};
   for (const file of (await readdir(dir)).filter((f) => f.endsWith('.mjml')).sort()) {
     const filePath = join(dir, file);
-    compiled[file.replace(/\.mjml$/, '')] = await compileMjml(await readFile(filePath, 'utf8'), filePath);
+    const html = await compileMjml(await readFile(filePath, 'utf8'), filePath);
+    const index = layouts.indexOf(html);
+    compiled[file.replace(/\.mjml$/, '')] = index >= 0 ? index : layouts.push(html) - 1;
   }
   return compiled;
 }
 
 export async function buildTemplates(): Promise<CompiledTemplates> {
-  const compiled = { emails: await compileFolder('emails'), digests: await compileFolder('digests') };
+  const layouts: string[] = [];
+  const emails = await compileFolder('emails', layouts);
+  const digests = await compileFolder('digests', layouts);
+  const compiled: CompiledTemplates = { layouts, emails, digests };
   await mkdir(dirname(COMPILED_FILE), { recursive: true });
   await writeFile(COMPILED_FILE, `${JSON.stringify(compiled)}\n`);
   return compiled;
@@ -69,6 +83,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const compiled = await buildTemplates();
   const size = Buffer.byteLength(JSON.stringify(compiled));
   process.stdout.write(
-    `compiled ${Object.keys(compiled.emails).length} emails and ${Object.keys(compiled.digests).length} digests (${Math.round(size / 1024)} KB) to templates/compiled/templates.json\n`,
+    `compiled ${Object.keys(compiled.emails).length} emails and ${Object.keys(compiled.digests).length} digests on ${compiled.layouts.length} layouts (${Math.round(size / 1024)} KB) to templates/compiled/templates.json\n`,
   );
 }

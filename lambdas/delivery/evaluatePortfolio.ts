@@ -7,13 +7,13 @@ import type { EventLog } from '../ports/eventLog';
 import type { PortfolioStore } from '../ports/portfolioStore';
 import type { Scheduler } from '../ports/scheduler';
 import { mapWithConcurrency } from '../shared/concurrency';
-import type { DeliverySettings } from './settings';
+import type { EvaluationSettings } from './settings';
 
 export interface EvaluateDependencies {
   store: PortfolioStore;
   scheduler: Scheduler;
   events: EventLog;
-  settings: DeliverySettings;
+  settings: EvaluationSettings;
   now: () => Date;
 }
 

@@ -5,7 +5,6 @@ import type { Brand } from '../rendering/model';
 
 /** What delivery needs from configuration (CDK context in the stack, defaults locally). */
 export interface DeliverySettings {
-  playbook: Playbook;
   /** Customer emails: this local time on business days, in the recipient's zone. */
   sendTime: ClockTime;
   /** Owner tasks and escalations are recorded at this time, before the morning digest. */
@@ -17,4 +16,9 @@ export interface DeliverySettings {
   brand: Brand;
   /** The unsubscribe endpoint; the signed token is appended as /u/<token>. */
   unsubscribeBaseUrl: string;
+}
+
+/** The nightly evaluation also needs the playbook; steps and digests do not (a case carries its steps). */
+export interface EvaluationSettings extends DeliverySettings {
+  playbook: Playbook;
 }

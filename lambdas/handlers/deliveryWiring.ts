@@ -3,7 +3,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { DynamoIngestReports } from '../adapters/dynamodb/dynamoIngestReports';
 import { DynamoMessageLedger, DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
@@ -12,58 +11,88 @@ import { EventBridgeScheduler } from '../adapters/scheduler/eventBridgeScheduler
 import { cachedSecret } from '../adapters/secrets/signingSecret';
 import { SesMailer } from '../adapters/ses/sesMailer';
 import type { DeliverySettings } from '../delivery/settings';
-import { isClockTime } from '../domain/delivery/sendTime';
-import { LOCALES } from '../domain/locales';
-import { DEFAULT_PLAYBOOK, parsePlaybook } from '../domain/playbook/playbook';
+import { type ClockTime, isClockTime } from '../domain/delivery/sendTime';
+import { LOCALES, type Locale } from '../domain/locales';
 import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
-import { Brand } from '../rendering/model';
+import type { Brand } from '../rendering/model';
 import { EmailRenderer } from '../rendering/renderer';
 import { PowertoolsEventLog } from '../shared/observability';
 
 // The one composition root of the delivery Lambdas: environment checked once, clients made once per container.
+// No zod here: the stack wrote these values after checking them at synth (lib/config.ts), and keeping the schema
+// library out keeps the step function's bundle small. What can still go wrong is named by its variable.
 
-const clock = z.string().refine(isClockTime, 'expected HH:MM');
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+}
 
-const Environment = z.object({
-  PORTFOLIO_TABLE: z.string().min(1),
-  ACTIVITY_TABLE: z.string().min(1),
-  DATA_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
-  SEND_TIME: clock.default('09:30'),
-  TASK_TIME: clock.default('07:00'),
-  DIGEST_TIME: clock.default('08:00'),
-  DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
-  DEFAULT_TIMEZONE: z.string().default('UTC'),
-  ESCALATION_EMAILS: z.string().default(''),
-  BRAND: z.string().min(2),
-  PLAYBOOK: z.string().optional(),
-  UNSUBSCRIBE_BASE_URL: z.url(),
-  SENDER_EMAIL: z.email(),
-  SENDER_NAME: z.string().min(1),
-  REPLY_TO_EMAIL: z.email().optional(),
-  CONFIGURATION_SET: z.string().optional(),
-  SIGNING_SECRET_ID: z.string().min(1),
-  SCHEDULE_GROUP: z.string().default('clm-autopilot'),
-  STEP_FUNCTION_ARN: z.string().default(''),
-  SCHEDULER_ROLE_ARN: z.string().default(''),
-  STEP_DLQ_ARN: z.string().default(''),
-});
+function environmentOf(env: NodeJS.ProcessEnv) {
+  const problems: string[] = [];
+  const text = (name: string, fallback?: string): string => {
+    const value = env[name]?.trim() || fallback;
+    if (value === undefined) problems.push(`${name}: required`);
+    return value ?? '';
+  };
+  const clock = (name: string, fallback: string) => {
+    const value = text(name, fallback);
+    if (!isClockTime(value)) problems.push(`${name}: expected HH:MM, got "${value}"`);
+    return value as ClockTime;
+  };
+  const retention = Number(text('DATA_RETENTION_DAYS', '400'));
+  if (!Number.isInteger(retention) || retention <= 0)
+    problems.push('DATA_RETENTION_DAYS: expected a whole number of days');
+  const locale = text('DEFAULT_LOCALE', 'en') as Locale;
+  if (!LOCALES.includes(locale)) problems.push(`DEFAULT_LOCALE: expected one of ${LOCALES.join(', ')}`);
+  const unsubscribeBaseUrl = text('UNSUBSCRIBE_BASE_URL');
+  if (!URL.canParse(unsubscribeBaseUrl)) problems.push('UNSUBSCRIBE_BASE_URL: expected an address');
+  let brand: Brand | undefined;
+  try {
+    brand = JSON.parse(text('BRAND')) as Brand;
+  } catch {
+    problems.push('BRAND: expected the JSON the stack writes');
+  }
+  const e = {
+    PORTFOLIO_TABLE: text('PORTFOLIO_TABLE'),
+    ACTIVITY_TABLE: text('ACTIVITY_TABLE'),
+    DATA_RETENTION_DAYS: retention,
+    SEND_TIME: clock('SEND_TIME', '09:30'),
+    TASK_TIME: clock('TASK_TIME', '07:00'),
+    DIGEST_TIME: clock('DIGEST_TIME', '08:00'),
+    DEFAULT_LOCALE: locale,
+    DEFAULT_TIMEZONE: text('DEFAULT_TIMEZONE', 'UTC'),
+    ESCALATION_EMAILS: text('ESCALATION_EMAILS', ''),
+    BRAND: brand as Brand,
+    UNSUBSCRIBE_BASE_URL: unsubscribeBaseUrl,
+    SENDER_EMAIL: text('SENDER_EMAIL'),
+    SENDER_NAME: text('SENDER_NAME'),
+    REPLY_TO_EMAIL: env.REPLY_TO_EMAIL?.trim() || undefined,
+    CONFIGURATION_SET: env.CONFIGURATION_SET?.trim() || undefined,
+    SIGNING_SECRET_ID: text('SIGNING_SECRET_ID'),
+    SCHEDULE_GROUP: text('SCHEDULE_GROUP', 'clm-autopilot'),
+    STEP_FUNCTION_ARN: text('STEP_FUNCTION_ARN', ''),
+    SCHEDULER_ROLE_ARN: text('SCHEDULER_ROLE_ARN', ''),
+    STEP_DLQ_ARN: text('STEP_DLQ_ARN', ''),
+  };
+  if (problems.length > 0)
+    throw new EnvironmentError(`the function's environment is not usable:\n- ${problems.join('\n- ')}`);
+  return e;
+}
 
 export function deliveryWiring(env: NodeJS.ProcessEnv = process.env) {
-  const e = Environment.parse(env);
+  const e = environmentOf(env);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const settings: DeliverySettings = {
-    playbook: e.PLAYBOOK ? parsePlaybook(JSON.parse(e.PLAYBOOK)) : DEFAULT_PLAYBOOK,
-    sendTime: e.SEND_TIME as DeliverySettings['sendTime'],
-    taskTime: e.TASK_TIME as DeliverySettings['taskTime'],
-    digestTime: e.DIGEST_TIME as DeliverySettings['digestTime'],
+    sendTime: e.SEND_TIME,
+    taskTime: e.TASK_TIME,
+    digestTime: e.DIGEST_TIME,
     defaultLocale: e.DEFAULT_LOCALE,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     escalationEmails: e.ESCALATION_EMAILS.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    brand: Brand.parse(JSON.parse(e.BRAND)),
+    brand: e.BRAND,
     unsubscribeBaseUrl: e.UNSUBSCRIBE_BASE_URL,
   };
   return {

@@ -1,21 +1,25 @@
-import { z } from 'zod';
+import type { StepPayload } from '../delivery/evaluatePortfolio';
 import { runStep, type StepOutcome } from '../delivery/runStep';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/observability';
 import { deliveryWiring } from './deliveryWiring';
 
-const Payload = z.object({
-  customerId: z.string().min(1),
-  caseId: z.string().min(1),
-  step: z.number().int().nonnegative(),
-});
+/** The payload the evaluator put on the schedule; anything else is refused before it reaches a customer. */
+export function stepPayloadOf(event: unknown): StepPayload {
+  const { customerId, caseId, step } = (event ?? {}) as Record<string, unknown>;
+  if (typeof customerId !== 'string' || customerId === '' || typeof caseId !== 'string' || caseId === '')
+    throw new TypeError('step payload needs customerId and caseId');
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0)
+    throw new TypeError('step payload needs a step index');
+  return { customerId, caseId, step };
+}
 
 let wiring: ReturnType<typeof deliveryWiring> | undefined;
 
 /** One step of a case, invoked by its one-time schedule. A RetryLaterError makes Scheduler retry. */
 export const handler = async (event: unknown): Promise<StepOutcome> => {
   wiring ??= deliveryWiring();
-  const payload = Payload.parse(event);
+  const payload = stepPayloadOf(event);
   try {
     const outcome = await runStep(wiring, payload);
     logger.info('step handled', { caseId: payload.caseId, step: payload.step, outcome });

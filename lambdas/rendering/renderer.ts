@@ -14,10 +14,14 @@ import {
   TemplateRenderError,
 } from './model';
 
-/** The output of scripts/buildTemplates.ts: MJML compiled to HTML with handlebars placeholders kept. */
+/**
+ * The output of scripts/buildTemplates.ts: MJML compiled to HTML with handlebars placeholders kept, each distinct
+ * layout once, and every email and digest by the index of its layout.
+ */
 export interface CompiledTemplates {
-  emails: Record<string, string>;
-  digests: Record<string, string>;
+  layouts: string[];
+  emails: Record<string, number>;
+  digests: Record<string, number>;
 }
 
 // One engine for every template. Strict: a missing variable throws instead of printing an empty string.
@@ -54,7 +58,8 @@ export class EmailRenderer {
     try {
       const spec = EMAIL_SPECS[template];
       if (!spec) throw new Error('unknown template');
-      const source = this.compiled.emails[template];
+      const layout = this.compiled.emails[template];
+      const source = layout === undefined ? undefined : this.compiled.layouts[layout];
       if (!source) throw new Error('template not compiled (run npm run build:templates)');
       const format = new LocaleFormat(locale);
       const catalog = this.catalogs[locale];
@@ -73,10 +78,7 @@ export class EmailRenderer {
         assigned: format.count(p.assigned),
         active: format.count(p.active),
       }));
-      const html = this.template(
-        `email:${template}`,
-        source,
-      )({
+      const html = this.template(source)({
         lang: locale,
         brand,
         t: escaped,
@@ -96,7 +98,8 @@ export class EmailRenderer {
   renderDigest(request: DigestRequest): RenderedEmail {
     const { kind, locale, data, brand } = request;
     try {
-      const source = this.compiled.digests[kind];
+      const layout = this.compiled.digests[kind];
+      const source = layout === undefined ? undefined : this.compiled.layouts[layout];
       if (!source) throw new Error('digest template not compiled (run npm run build:templates)');
       const format = new LocaleFormat(locale);
       const catalog = this.catalogs[locale];
@@ -199,7 +202,7 @@ export class EmailRenderer {
           reasons: p.reasons,
         })),
       };
-      const html = this.template(`digest:${kind}`, source)(view);
+      const html = this.template(source)(view);
       return { subject: safeSubject(subject), html, text: digestText(kind, view, t, d) };
     } catch (error) {
       if (error instanceof TemplateRenderError) throw error;
@@ -207,11 +210,12 @@ export class EmailRenderer {
     }
   }
 
-  private template(key: string, source: string): Compiled {
-    let compiled = this.html.get(key);
+  /** Compiled once per layout: emails that share a layout share its compiled form. */
+  private template(source: string): Compiled {
+    let compiled = this.html.get(source);
     if (!compiled) {
       compiled = engine.compile(source, STRICT);
-      this.html.set(key, compiled);
+      this.html.set(source, compiled);
     }
     return compiled;
   }

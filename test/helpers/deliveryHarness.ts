@@ -9,7 +9,7 @@ import { DynamoTaskBook } from '../../lambdas/adapters/dynamodb/dynamoTaskBook';
 import { SesMailer } from '../../lambdas/adapters/ses/sesMailer';
 import type { EvaluateDependencies } from '../../lambdas/delivery/evaluatePortfolio';
 import type { StepDependencies } from '../../lambdas/delivery/runStep';
-import type { DeliverySettings } from '../../lambdas/delivery/settings';
+import type { EvaluationSettings } from '../../lambdas/delivery/settings';
 import { type CustomerState, usagePointOf } from '../../lambdas/domain/customer';
 import { DEFAULT_PLAYBOOK } from '../../lambdas/domain/playbook/playbook';
 import type { DeliveryEvent, EventLog } from '../../lambdas/ports/eventLog';
@@ -43,7 +43,7 @@ export class RecordingEventLog implements EventLog {
   }
 }
 
-export const TEST_SETTINGS: DeliverySettings = {
+export const TEST_SETTINGS: EvaluationSettings = {
   playbook: DEFAULT_PLAYBOOK,
   sendTime: '09:30',
   taskTime: '07:00',

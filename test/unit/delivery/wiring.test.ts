@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deliveryWiring } from '../../../lambdas/handlers/deliveryWiring';
+import { playbookOf } from '../../../lambdas/handlers/evaluate';
+import { stepPayloadOf } from '../../../lambdas/handlers/step';
 import { logger } from '../../../lambdas/shared/logger';
 import { PowertoolsEventLog } from '../../../lambdas/shared/observability';
 import { SAMPLE_BRAND } from '../../../local/emailSamples';
@@ -33,12 +35,26 @@ describe('delivery wiring', () => {
       escalationEmails: ['lead@reseller.example', 'second@reseller.example'],
       brand: { name: 'Northwind Licensing' },
     });
-    expect(wiring.settings.playbook.plays).toHaveLength(9);
+    expect(playbookOf(ENV).plays).toHaveLength(9);
   });
 
   it('stops with a message naming what is wrong', () => {
-    expect(() => deliveryWiring({ ...ENV, SEND_TIME: '9.30' })).toThrow(/SEND_TIME[\s\S]*expected HH:MM/);
-    expect(() => deliveryWiring({ ...ENV, PLAYBOOK: JSON.stringify({ plays: [] }) })).toThrow(/playbook/);
+    expect(() => deliveryWiring({ ...ENV, SEND_TIME: '9.30' })).toThrow(/SEND_TIME: expected HH:MM/);
+    expect(() => deliveryWiring({ ...ENV, SENDER_EMAIL: '' })).toThrow(/SENDER_EMAIL: required/);
+    expect(() => playbookOf({ ...ENV, PLAYBOOK: JSON.stringify({ plays: [] }) })).toThrow(/playbook/);
+  });
+});
+
+describe('step payload', () => {
+  it('passes what the evaluator schedules and refuses anything else', () => {
+    expect(stepPayloadOf({ customerId: 'C-1', caseId: 'C-1#welcome#2027-03-02', step: 0 })).toEqual({
+      customerId: 'C-1',
+      caseId: 'C-1#welcome#2027-03-02',
+      step: 0,
+    });
+    expect(() => stepPayloadOf({ customerId: 'C-1', caseId: '', step: 0 })).toThrow(/caseId/);
+    expect(() => stepPayloadOf({ customerId: 'C-1', caseId: 'x', step: 1.5 })).toThrow(/step index/);
+    expect(() => stepPayloadOf(null)).toThrow(TypeError);
   });
 });
 

@@ -182,7 +182,9 @@ describe('customer emails', () => {
 
   it('shows the seats table exactly in the emails whose spec says so', () => {
     for (const [template, spec] of Object.entries(EMAIL_SPECS)) {
-      expect(compiled.emails[template].includes('{{#each products}}'), template).toBe(spec.table);
+      expect(compiled.layouts[compiled.emails[template]].includes('{{#each products}}'), template).toBe(
+        spec.table,
+      );
     }
   });
 });
