@@ -37,6 +37,18 @@ export interface SimulationOptions {
   playbook?: Playbook;
   settings?: Partial<EvaluationSettings>;
   onProgress?: (done: number, total: number, day: IsoDate) => void;
+  /** Filled with DynamoDB request counts and phase times, for `npm run bench`. */
+  stats?: SimulationStats;
+}
+
+export interface SimulationStats {
+  ingestWrites: number;
+  ingestReads: number;
+  rowsIngested: number;
+  evaluationReads: number;
+  customersEvaluated: number;
+  /** Wall time by phase, in ms. */
+  phases: { ingest: number; evaluate: number; steps: number; mail: number };
 }
 
 export interface SimulationSummary {
@@ -134,15 +146,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     },
   };
   const now = () => clock.now;
+  const ingestStores: DynamoIngestStore[] = [];
+  let evaluationReads = 0;
+  let customersEvaluated = 0;
   const ingest = createIngestHandler({
     bucket: new S3SnapshotBucket(s3.client),
-    store: () =>
-      new DynamoIngestStore({
+    store: () => {
+      const ingestStore = new DynamoIngestStore({
         client: docs,
         portfolioTable: tables.Portfolio!,
         activityTable: tables.Activity!,
         retentionDays: 400,
-      }),
+      });
+      ingestStores.push(ingestStore);
+      return ingestStore;
+    },
     settings: {
       defaultLocale: settings.defaultLocale,
       defaultTimezone: settings.defaultTimezone,
@@ -222,7 +240,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const t1 = performance.now();
       // Evaluation at 02:00 in the reseller's zone.
       clock.now = localTimeToUtc(day, '02:00', settings.defaultTimezone);
-      await evaluatePortfolio({ store, scheduler, events, settings, now }, day);
+      const readsBefore = store.requests.reads;
+      const evaluated = await evaluatePortfolio({ store, scheduler, events, settings, now }, day);
+      evaluationReads += store.requests.reads - readsBefore;
+      customersEvaluated += evaluated.customers;
       timing.evaluate += performance.now() - t1;
       const t2 = performance.now();
       // Then every schedule due before the next night's export, and the weekday digests, in time order.
@@ -255,6 +276,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
     customerCount = (await store.load()).customers.length;
     if (process.env.CLM_TIMING) console.error(timing);
+    if (options.stats) {
+      Object.assign(options.stats, {
+        ingestWrites: ingestStores.reduce((sum, s) => sum + s.writeRequests, 0),
+        ingestReads: ingestStores.reduce((sum, s) => sum + s.readRequests, 0),
+        evaluationReads,
+        customersEvaluated,
+        phases: timing,
+      });
+    }
   } finally {
     await Promise.all([dynamo.close(), s3.close(), ses.close()]);
   }
@@ -266,6 +296,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     .map((e) => e.line);
   await writeFile(join(options.out, 'events.jsonl'), lines.join('\n') + (lines.length ? '\n' : ''));
   const summary = summarize(events.events, nights.length, customerCount);
+  if (options.stats) options.stats.rowsIngested = summary.ingest.rows;
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(join(options.out, 'index.html'), indexPage(summary, mails));
   return summary;

@@ -1,7 +1,7 @@
 // `npm start`: a generated portfolio of about 150 customers replayed over 400 nights through the real pipeline on
 // local emulators. Writes out/demo/ (events.jsonl, summary.json, every email and digest, index.html).
 import { fileURLToPath } from 'node:url';
-import { runSimulation, type SimulationSummary } from './simulation';
+import { runSimulation, type SimulationStats, type SimulationSummary } from './simulation';
 
 export function progressReporter(stream: NodeJS.WriteStream = process.stdout) {
   const started = Date.now();
@@ -39,12 +39,16 @@ export function summaryTable(summary: SimulationSummary): string {
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${String(value).padStart(6)}`).join('\n');
 }
 
-export async function start(out = 'out/demo'): Promise<SimulationSummary> {
+/** `npm start`'s portfolio: about 150 customers over 400 nights. */
+export const LOCAL_YEAR = { kind: 'generated', customers: 150, days: 400, seed: 42, start: '2026-01-05' } as const;
+
+export async function start(out = 'out/demo', stats?: SimulationStats): Promise<SimulationSummary> {
   const began = Date.now();
   const summary = await runSimulation({
-    source: { kind: 'generated', customers: 150, days: 400, seed: 42, start: '2026-01-05' },
+    source: LOCAL_YEAR,
     out,
     onProgress: progressReporter(),
+    ...(stats ? { stats } : {}),
   });
   process.stdout.write(
     `\n${summaryTable(summary)}\n\nWrote ${out}/ in ${((Date.now() - began) / 1000).toFixed(1)} s: open ${out}/index.html\n`,

@@ -1,0 +1,314 @@
+// `npm run bench`: every performance goal measured in one run, printed as PASS or FAIL with its figure.
+// Timings are medians of repeated runs on this machine; ratios compare with a baseline measured in the same run.
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse';
+import { build } from 'esbuild';
+import Handlebars from 'handlebars';
+import mjml2html from 'mjml';
+import { customerStateFrom, type UsagePoint, usagePointOf } from '../lambdas/domain/customer';
+import { addDays } from '../lambdas/domain/dates';
+import type { CustomerRecord } from '../lambdas/domain/engine/cases';
+import { evaluateNight } from '../lambdas/domain/engine/evaluateNight';
+import { DEFAULT_PLAYBOOK } from '../lambdas/domain/playbook/playbook';
+import { validateSnapshot } from '../lambdas/domain/snapshot/reader';
+import type { SnapshotRow } from '../lambdas/domain/snapshot/snapshotRow';
+import { type CompiledTemplates, EmailRenderer } from '../lambdas/rendering/renderer';
+import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '../lib/bundling';
+import { SAMPLE_BRAND, sampleEmailData } from '../local/emailSamples';
+import { generateSamplePortfolio, snapshotRowsOn, toCsv } from '../local/samplePortfolio';
+import type { SimulationStats } from '../local/simulation';
+import { start } from '../local/start';
+import { buildTemplates, COMPILED_FILE } from '../scripts/buildTemplates';
+import { type CostInputs, costPerMonth } from './costModel';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const results: { goal: string; pass: boolean; figure: string }[] = [];
+
+function report(goal: string, pass: boolean, figure: string) {
+  results.push({ goal, pass, figure });
+  process.stdout.write(`${pass ? 'PASS' : 'FAIL'}  ${goal.padEnd(44)} ${figure}\n`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median ms per call of `work`, over `rounds` rounds of `calls` calls. */
+async function timePerCall(work: () => unknown, calls: number, rounds = 5): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    for (let i = 0; i < calls; i++) await work();
+    times.push((performance.now() - t) / calls);
+  }
+  return median(times);
+}
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+async function rendering() {
+  const compiled = JSON.parse(await readFile(COMPILED_FILE, 'utf8')) as CompiledTemplates;
+  const renderer = new EmailRenderer(compiled);
+  const data = sampleEmailData('renewal', null, 'de');
+  const request = {
+    template: 'renewal' as const,
+    variant: null,
+    locale: 'de' as const,
+    data,
+    brand: SAMPLE_BRAND,
+  };
+  renderer.renderEmail(request);
+  const precompiled = await timePerCall(() => renderer.renderEmail(request), 200);
+  // The same email the naive way: MJML compiled at send time, then the same handlebars fill.
+  const source = await readFile(join(ROOT, 'templates/emails/renewal.mjml'), 'utf8');
+  const filePath = join(ROOT, 'templates/emails/renewal.mjml');
+  const atRunTime = await timePerCall(
+    async () => {
+      const { html } = await mjml2html(source, { filePath, includePath: join(ROOT, 'templates') });
+      Handlebars.compile(html)({ brand: SAMPLE_BRAND });
+    },
+    5,
+    3,
+  );
+  const ratio = atRunTime / precompiled;
+  report(
+    'render: pre-compiled ≥ 100× mjml at run time',
+    ratio >= 100,
+    `${fmt(precompiled, 3)} ms vs ${fmt(atRunTime)} ms per email: ${fmt(ratio, 0)}×`,
+  );
+}
+
+async function reading() {
+  const customers = generateSamplePortfolio({ customers: 150_000, seed: 5, start: '2026-01-05' });
+  const rows = snapshotRowsOn(customers, '2026-06-01').slice(0, 200_000);
+  const file = Buffer.from(toCsv(rows));
+  const chunks = () =>
+    (async function* () {
+      for (let i = 0; i < file.length; i += 64 * 1024) yield file.subarray(i, i + 64 * 1024);
+    })();
+  const raw = async () => {
+    const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+    let n = 0;
+    const done = (async () => {
+      for await (const _ of parser) n++;
+    })();
+    for await (const chunk of chunks())
+      if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
+    parser.end();
+    await done;
+    return n;
+  };
+  const ours = async () => validateSnapshot(chunks(), { fileName: 'bench.csv', uploadDate: '2026-06-01' });
+  const summary = await ours();
+  await raw();
+  const rawMs = await timePerCall(raw, 1, 3);
+  const oursMs = await timePerCall(ours, 1, 3);
+  const ratio = rawMs / oursMs;
+  report(
+    'read: parse + validate ≥ 0.5× raw csv-parse',
+    ratio >= 0.5 && summary.accepted === rows.length,
+    `${fmt(rows.length / (oursMs / 1000), 0)} vs ${fmt(rows.length / (rawMs / 1000), 0)} rows/s on ${fmt(rows.length, 0)} rows (${fmt(file.length / 1e6)} MB): ${fmt(ratio, 2)}×`,
+  );
+}
+
+function enginePortfolio(count: number): CustomerRecord[] {
+  const today = '2026-06-01';
+  const sample = generateSamplePortfolio({ customers: count, seed: 9, start: '2025-09-01' });
+  const byCustomer = new Map<string, SnapshotRow[]>();
+  for (const row of snapshotRowsOn(sample, today)) {
+    const list = byCustomer.get(row.customerId);
+    if (list) list.push(row);
+    else byCustomer.set(row.customerId, [row]);
+  }
+  const defaults = { defaultLocale: 'en' as const, defaultTimezone: 'Europe/Berlin' };
+  return [...byCustomer.values()].map((rows) => {
+    const state = customerStateFrom(rows, today, defaults);
+    const now = usagePointOf(state);
+    // Forty-five nights of history, the window a trend reads, with usage drifting towards today's.
+    const history: UsagePoint[] = Array.from({ length: 45 }, (_, i) => ({
+      ...now,
+      snapshotDate: addDays(today, i - 45),
+      activeUsers: Math.max(0, now.activeUsers - Math.round((45 - i) / 10)),
+    }));
+    return { state, history, firstSeen: addDays(today, -200) };
+  });
+}
+
+async function engine() {
+  const customers = enginePortfolio(100_000);
+  const input = {
+    playbook: DEFAULT_PLAYBOOK,
+    today: '2026-06-01',
+    portfolioDate: '2026-06-01',
+    customers,
+    cases: [],
+    suppressedEmails: new Set<string>(),
+  };
+  evaluateNight({ ...input, customers: customers.slice(0, 5_000) });
+  const times: number[] = [];
+  let opened = 0;
+  for (let r = 0; r < 3; r++) {
+    const cpu = process.cpuUsage();
+    opened = evaluateNight(input).opened.length;
+    const used = process.cpuUsage(cpu);
+    times.push((used.user + used.system) / 1000);
+  }
+  const ms = median(times);
+  report(
+    'engine: 100,000 customers < 1 s of CPU',
+    ms < 1000 && customers.length >= 100_000,
+    `${fmt(customers.length, 0)} customers in ${fmt(ms, 0)} ms CPU (${fmt(customers.length / (ms / 1000), 0)}/s), ${fmt(opened, 0)} cases opened`,
+  );
+}
+
+async function bundles() {
+  const dir = join(ROOT, 'node_modules/.cache/clm-bench');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const figures: string[] = [];
+  let step = { size: 0, load: 0 };
+  for (const handler of HANDLERS) {
+    const outfile = join(dir, `${handler}.mjs`);
+    await build({
+      entryPoints: [join(ROOT, `lambdas/handlers/${handler}.ts`)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      minify: true,
+      target: BUNDLE_TARGET,
+      banner: { js: ESM_REQUIRE_BANNER },
+      external: EXTERNAL_MODULES,
+      logLevel: 'silent',
+    });
+    const size = (await readFile(outfile)).length;
+    // Cold load: a fresh Node.js process imports the bundle (and the AWS SDK modules it uses), median of five.
+    const loads = Array.from({ length: 5 }, () =>
+      Number(
+        execFileSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const t = performance.now(); await import(${JSON.stringify(outfile)}); process.stdout.write(String(performance.now() - t));`,
+          ],
+          {
+            env: {
+              ...process.env,
+              AWS_REGION: 'eu-central-1',
+              AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+            },
+          },
+        ).toString(),
+      ),
+    );
+    const load = median(loads);
+    if (handler === 'step') step = { size, load };
+    figures.push(`${handler} ${fmt(size / 1024, 0)} KB ${fmt(load, 0)} ms`);
+  }
+  report(
+    'bundle: step ≤ 300 KB minified, ≤ 50 ms load',
+    step.size <= 300 * 1024 && step.load <= 50,
+    figures.join(', '),
+  );
+}
+
+async function localYear() {
+  const stats = {} as SimulationStats;
+  const began = performance.now();
+  const out = join(ROOT, 'out/bench-year');
+  const silent = process.stdout.write.bind(process.stdout);
+  // The year's own progress and table are npm start's; here only the figures count.
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  let summary: Awaited<ReturnType<typeof start>>;
+  try {
+    summary = await start(out, stats);
+  } finally {
+    process.stdout.write = silent;
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const writesPerRow = stats.ingestWrites / stats.rowsIngested;
+  const readsPerCustomer = stats.evaluationReads / stats.customersEvaluated;
+  // The naive design: a put per row, and a history query per customer each night (plus the same state read).
+  const naiveWritesPerRow = 1;
+  const naiveReadsPerCustomer = 1 + readsPerCustomer;
+  report(
+    'dynamodb: ≤ 1 write per row, ≤ 1 read per customer',
+    writesPerRow <= 1 && readsPerCustomer <= 1,
+    `${fmt(writesPerRow, 3)} writes/row (naive ${naiveWritesPerRow}), ${fmt(readsPerCustomer, 3)} reads/customer (naive ${fmt(naiveReadsPerCustomer, 2)}); ${fmt(stats.ingestReads / stats.rowsIngested, 3)} ingest reads/row`,
+  );
+  report('local year: npm start < 2 minutes', seconds < 120, `${fmt(seconds)} s for ${summary.days} nights`);
+
+  const perCustomerNight = (n: number) => n / (summary.customers * summary.days);
+  const emails = Object.values(summary.emailsByPlay).reduce((a, b) => a + b, 0);
+  const inputs: CostInputs = {
+    itemBytes: await averageItemBytes(),
+    emailsPerCustomerNight: perCustomerNight(emails),
+    schedulesPerCustomerNight: perCustomerNight(emails + summary.tasks + summary.escalations),
+    digestsPerNight: summary.digests / summary.days,
+    rowsPerCustomer: stats.rowsIngested / (summary.customers * summary.days),
+    ingestMsPerCustomer: stats.phases.ingest / (summary.customers * summary.days),
+    evaluateMsPerCustomer: stats.phases.evaluate / (summary.customers * summary.days),
+    stepMsPerSchedule: stats.phases.steps / Math.max(1, emails + summary.tasks + summary.escalations),
+  };
+  const costs = [1_000, 10_000, 100_000].map((customers) => ({
+    customers,
+    ...costPerMonth(customers, inputs),
+  }));
+  for (const c of costs) {
+    process.stdout.write(
+      `      ${fmt(c.customers, 0).padStart(7)} customers: $${c.total.toFixed(2)}/month (${Object.entries(
+        c.parts,
+      )
+        .map(([k, v]) => `${k} $${v.toFixed(2)}`)
+        .join(', ')})\n`,
+    );
+  }
+  const tenK = costs[1]!.total;
+  report('cost: < $5 a month at 10,000 customers', tenK < 5, `$${tenK.toFixed(2)} a month at 10k`);
+}
+
+/** The mean size of a customer item after a year, as DynamoDB bills it (JSON bytes are a close upper bound). */
+async function averageItemBytes(): Promise<number> {
+  const { mergeCustomerItem } = await import('../lambdas/adapters/dynamodb/customerItem');
+  const sample = generateSamplePortfolio({ customers: 200, seed: 3, start: '2026-01-05' });
+  const defaults = { defaultLocale: 'en' as const, defaultTimezone: 'Europe/Berlin' };
+  const items = new Map<string, ReturnType<typeof mergeCustomerItem>['item']>();
+  for (let day = 0; day < 60; day++) {
+    const date = addDays('2026-01-05', day);
+    const byCustomer = new Map<string, SnapshotRow[]>();
+    for (const row of snapshotRowsOn(sample, date))
+      byCustomer.set(row.customerId, [...(byCustomer.get(row.customerId) ?? []), row]);
+    for (const [id, rows] of byCustomer) {
+      const state = customerStateFrom(rows, date, defaults);
+      const key = { pk: `CUSTOMER#${id}`, sk: 'STATE' as const };
+      items.set(id, mergeCustomerItem(items.get(id), key, state, usagePointOf(state)).item);
+    }
+  }
+  const sizes = [...items.values()].map((item) => Buffer.byteLength(JSON.stringify(item)));
+  return sizes.reduce((a, b) => a + b, 0) / sizes.length;
+}
+
+const began = performance.now();
+await buildTemplates();
+process.stdout.write(
+  `clm-autopilot bench on ${process.platform} ${process.arch}, Node.js ${process.version}\n\n`,
+);
+await rendering();
+await reading();
+await engine();
+await bundles();
+await localYear();
+const failed = results.filter((r) => !r.pass);
+process.stdout.write(
+  `\n${results.length - failed.length}/${results.length} goals met in ${fmt((performance.now() - began) / 1000, 0)} s\n`,
+);
+await writeFile(
+  join(ROOT, 'out/bench.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`,
+);
+process.exitCode = failed.length ? 1 : 0;
