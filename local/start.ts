@@ -40,7 +40,13 @@ export function summaryTable(summary: SimulationSummary): string {
 }
 
 /** `npm start`'s portfolio: about 150 customers over 400 nights. */
-export const LOCAL_YEAR = { kind: 'generated', customers: 150, days: 400, seed: 42, start: '2026-01-05' } as const;
+export const LOCAL_YEAR = {
+  kind: 'generated',
+  customers: 150,
+  days: 400,
+  seed: 42,
+  start: '2026-01-05',
+} as const;
 
 export async function start(out = 'out/demo', stats?: SimulationStats): Promise<SimulationSummary> {
   const began = Date.now();

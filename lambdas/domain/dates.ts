@@ -18,13 +18,31 @@ export function isIsoDate(value: string): boolean {
   );
 }
 
+// A night's evaluation does date arithmetic millions of times over a few thousand distinct dates: both directions
+// are remembered (bounded, so a long-lived process does not grow without end).
+const CACHE_LIMIT = 20_000;
+const epochDays = new Map<string, number>();
+const isoDates = new Map<number, IsoDate>();
+
 export function toEpochDay(date: IsoDate): number {
-  if (!isIsoDate(date)) throw new RangeError(`not a calendar date: ${date}`);
-  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+  let day = epochDays.get(date);
+  if (day === undefined) {
+    if (!isIsoDate(date)) throw new RangeError(`not a calendar date: ${date}`);
+    day = Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+    if (epochDays.size >= CACHE_LIMIT) epochDays.clear();
+    epochDays.set(date, day);
+  }
+  return day;
 }
 
 export function fromEpochDay(day: number): IsoDate {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let date = isoDates.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (isoDates.size >= CACHE_LIMIT) isoDates.clear();
+    isoDates.set(day, date);
+  }
+  return date;
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */

@@ -1,6 +1,18 @@
 import type { IsoDate } from '../domain/dates';
 import type { Locale } from '../domain/locales';
 
+const formats = new Map<Locale, LocaleFormat>();
+
+/** One LocaleFormat per language for the life of the container: building Intl formatters costs more than a render. */
+export function localeFormat(locale: Locale): LocaleFormat {
+  let format = formats.get(locale);
+  if (!format) {
+    format = new LocaleFormat(locale);
+    formats.set(locale, format);
+  }
+  return format;
+}
+
 /** Numbers, percentages and dates as a reader in that language expects them. */
 export class LocaleFormat {
   private readonly integer: Intl.NumberFormat;

@@ -3,7 +3,7 @@ import type { Locale } from '../domain/locales';
 import type { EmailTemplate } from '../domain/playbook/schema';
 import { CATALOGS, type Catalog, DIGEST_WORDS, type DigestWord, type EmailCopy } from './catalog';
 import { EMAIL_SPECS, linkOf } from './emailSpecs';
-import { LocaleFormat, safeSubject } from './format';
+import { type LocaleFormat, localeFormat, safeSubject } from './format';
 import {
   type Brand,
   type CustomerEmailData,
@@ -61,7 +61,7 @@ export class EmailRenderer {
       const layout = this.compiled.emails[template];
       const source = layout === undefined ? undefined : this.compiled.layouts[layout];
       if (!source) throw new Error('template not compiled (run npm run build:templates)');
-      const format = new LocaleFormat(locale);
+      const format = localeFormat(locale);
       const catalog = this.catalogs[locale];
       const words = emailWords(catalog.emails[template], variant, template);
       const values = copyValues(data, brand, format);
@@ -101,7 +101,7 @@ export class EmailRenderer {
       const layout = this.compiled.digests[kind];
       const source = layout === undefined ? undefined : this.compiled.layouts[layout];
       if (!source) throw new Error('digest template not compiled (run npm run build:templates)');
-      const format = new LocaleFormat(locale);
+      const format = localeFormat(locale);
       const catalog = this.catalogs[locale];
       const d = catalog.digest;
       const word = (key: DigestWord, values: Record<string, string> = {}, plain = false) =>
