@@ -8,7 +8,8 @@ export interface CostInputs {
   emailsPerCustomerNight: number;
   /** One-time schedules: customer emails, owner tasks and escalations. */
   schedulesPerCustomerNight: number;
-  digestsPerNight: number;
+  /** Owner and team digests, spread over the customers (owners grow with the portfolio). */
+  digestsPerCustomerNight: number;
   /** Wall time of the local run per customer-night (an upper bound for Lambda's billed time). */
   ingestMsPerCustomer: number;
   evaluateMsPerCustomer: number;
@@ -46,7 +47,7 @@ export function costPerMonth(customers: number, x: CostInputs, prices: Prices = 
       schedules * x.stepMsPerSchedule * 0.5) /
     1000;
   const invocations = NIGHTS * 3 + BUSINESS_NIGHTS + schedules;
-  const emails = customerNights * x.emailsPerCustomerNight + NIGHTS * x.digestsPerNight * (customers / 150);
+  const emails = customerNights * (x.emailsPerCustomerNight + x.digestsPerCustomerNight);
   const parts = {
     dynamodb:
       (writeUnits / 1e6) * prices.dynamoWritePerMillion +

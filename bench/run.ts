@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
+import { type CustomerItem, mergeCustomerItem } from '../lambdas/adapters/dynamodb/customerItem';
 import { customerStateFrom, type UsagePoint, usagePointOf } from '../lambdas/domain/customer';
 import { addDays } from '../lambdas/domain/dates';
 import type { CustomerRecord } from '../lambdas/domain/engine/cases';
@@ -115,15 +116,20 @@ async function reading() {
   );
 }
 
-function enginePortfolio(count: number): CustomerRecord[] {
-  const today = '2026-06-01';
-  const sample = generateSamplePortfolio({ customers: count, seed: 9, start: '2025-09-01' });
+function rowsByCustomer(rows: readonly SnapshotRow[]): Map<string, SnapshotRow[]> {
   const byCustomer = new Map<string, SnapshotRow[]>();
-  for (const row of snapshotRowsOn(sample, today)) {
+  for (const row of rows) {
     const list = byCustomer.get(row.customerId);
     if (list) list.push(row);
     else byCustomer.set(row.customerId, [row]);
   }
+  return byCustomer;
+}
+
+function enginePortfolio(count: number): CustomerRecord[] {
+  const today = '2026-06-01';
+  const sample = generateSamplePortfolio({ customers: count, seed: 9, start: '2025-09-01' });
+  const byCustomer = rowsByCustomer(snapshotRowsOn(sample, today));
   const defaults = { defaultLocale: 'en' as const, defaultTimezone: 'Europe/Berlin' };
   return [...byCustomer.values()].map((rows) => {
     const state = customerStateFrom(rows, today, defaults);
@@ -259,7 +265,7 @@ async function localYear() {
     itemBytes: await averageItemBytes(),
     emailsPerCustomerNight: perCustomerNight(emails),
     schedulesPerCustomerNight: perCustomerNight(emails + summary.tasks + summary.escalations),
-    digestsPerNight: summary.digests / summary.days,
+    digestsPerCustomerNight: perCustomerNight(summary.digests),
     rowsPerCustomer: stats.rowsIngested / (summary.customers * summary.days),
     ingestMsPerCustomer: stats.phases.ingest / (summary.customers * summary.days),
     evaluateMsPerCustomer: stats.phases.evaluate / (summary.customers * summary.days),
@@ -284,16 +290,12 @@ async function localYear() {
 
 /** The mean size of a customer item after a year, as DynamoDB bills it (JSON bytes are a close upper bound). */
 async function averageItemBytes(): Promise<number> {
-  const { mergeCustomerItem } = await import('../lambdas/adapters/dynamodb/customerItem');
   const sample = generateSamplePortfolio({ customers: 200, seed: 3, start: '2026-01-05' });
   const defaults = { defaultLocale: 'en' as const, defaultTimezone: 'Europe/Berlin' };
-  const items = new Map<string, ReturnType<typeof mergeCustomerItem>['item']>();
+  const items = new Map<string, CustomerItem>();
   for (let day = 0; day < 60; day++) {
     const date = addDays('2026-01-05', day);
-    const byCustomer = new Map<string, SnapshotRow[]>();
-    for (const row of snapshotRowsOn(sample, date))
-      byCustomer.set(row.customerId, [...(byCustomer.get(row.customerId) ?? []), row]);
-    for (const [id, rows] of byCustomer) {
+    for (const [id, rows] of rowsByCustomer(snapshotRowsOn(sample, date))) {
       const state = customerStateFrom(rows, date, defaults);
       const key = { pk: `CUSTOMER#${id}`, sk: 'STATE' as const };
       items.set(id, mergeCustomerItem(items.get(id), key, state, usagePointOf(state)).item);

@@ -1,6 +1,7 @@
 import type { CustomerState, UsagePoint } from '../../domain/customer';
 import { addDays, type IsoDate } from '../../domain/dates';
 import { TREND_DAYS, TREND_TOLERANCE_DAYS } from '../../domain/metrics';
+import type { CustomerWrite } from '../../ports/ingestStore';
 
 /**
  * Days of per-night figures kept on a customer's item: what a 30-day trend may look back to (30 days plus the
@@ -51,9 +52,6 @@ export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate
   );
 }
 
-/** How one customer's night went into its item: replaced the state, or (older data) only added history. */
-export type CustomerItemChange = 'created' | 'updated' | 'history-only';
-
 /**
  * The customer's item after one snapshot: state and date are replaced only by data of the same day or newer; an
  * older snapshot only adds its figures to the history (and may move firstSeen back). Points that fell out of
@@ -64,7 +62,7 @@ export function mergeCustomerItem(
   key: { pk: string; sk: 'STATE' },
   state: CustomerState,
   point: UsagePoint,
-): { item: CustomerItem; change: CustomerItemChange } {
+): { item: CustomerItem; change: CustomerWrite } {
   const date = state.snapshotDate;
   const newer = !existing || existing.lastSnapshotDate <= date;
   const lastSnapshotDate = newer ? date : existing.lastSnapshotDate;
