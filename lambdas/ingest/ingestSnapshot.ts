@@ -116,26 +116,27 @@ export async function ingestSnapshot(
         summary = next.value;
         break;
       }
-      const event = next.value;
-      if (event.type === 'rejected') {
-        if (event.revokes) lines.remove(event.revokes.customerId, event.revokes.product);
-        continue;
+      for (const event of next.value) {
+        if (event.type === 'rejected') {
+          if (event.revokes) lines.remove(event.revokes.customerId, event.revokes.product);
+          continue;
+        }
+        const { row } = event;
+        snapshotDate ??= row.snapshotDate;
+        if (!contacts.has(row.customerId)) contacts.set(row.customerId, contactOf(row));
+        lines.add(row.customerId, row);
+        chunkRows.push([
+          event.line,
+          row.customerId,
+          row.product,
+          row.licensesPurchased,
+          row.licensesAssigned,
+          row.activeUsers,
+          row.termStart,
+          row.termEnd,
+        ]);
+        if (chunkRows.length >= CHUNK_ROWS) flushChunk();
       }
-      const { row } = event;
-      snapshotDate ??= row.snapshotDate;
-      if (!contacts.has(row.customerId)) contacts.set(row.customerId, contactOf(row));
-      lines.add(row.customerId, row);
-      chunkRows.push([
-        event.line,
-        row.customerId,
-        row.product,
-        row.licensesPurchased,
-        row.licensesAssigned,
-        row.activeUsers,
-        row.termStart,
-        row.termEnd,
-      ]);
-      if (chunkRows.length >= CHUNK_ROWS) flushChunk();
       // Keep at most a few raw-row writes in flight so memory stays bounded on big files.
       if (writes.length >= 2) await Promise.all(writes.splice(0));
     }

@@ -39,6 +39,6 @@ export async function readAll(
   for (;;) {
     const next = await reader.next();
     if (next.done) return { events, summary: next.value };
-    events.push(next.value);
+    events.push(...next.value);
   }
 }

@@ -1,5 +1,5 @@
 import { SnapshotFileError } from './errors';
-import { CANONICAL_COLUMNS, REQUIRED_FIELDS, type SnapshotField } from './snapshotRow';
+import { CANONICAL_COLUMNS, REQUIRED_FIELDS, SNAPSHOT_FIELDS, type SnapshotField } from './snapshotRow';
 
 /** Header names match ignoring case, spaces, underscores and hyphens (and dots, common in exports). */
 export function normalizeHeader(header: string): string {
@@ -79,6 +79,8 @@ const FIELD_BY_CANONICAL = new Map<string, SnapshotField>(
 export interface ColumnLayout {
   /** For each position in the file's header, the field it feeds, or null for a column we do not use. */
   fields: (SnapshotField | null)[];
+  /** The same as positions in SNAPSHOT_FIELDS (-1 for a column we do not use): what each row is read with. */
+  slots: number[];
 }
 
 /** Maps header names to our fields: the user's mapping first, then canonical names, then vendor aliases. */
@@ -122,6 +124,6 @@ export class ColumnResolver {
         { line: 1, column: CANONICAL_COLUMNS[missing[0]!] },
       );
     }
-    return { fields };
+    return { fields, slots: fields.map((field) => (field ? SNAPSHOT_FIELDS.indexOf(field) : -1)) };
   }
 }

@@ -1,9 +1,15 @@
 import type { IsoDate } from '../dates';
 import { ColumnResolver } from './columns';
-import { DuplicateIndex } from './duplicateIndex';
+import { contentHash, DuplicateIndex } from './duplicateIndex';
 import { SnapshotFileError } from './errors';
-import { csvRecords, jsonArrayRecords, ndjsonRecords, type SnapshotFormat } from './records';
-import type { SnapshotRow } from './snapshotRow';
+import { csvRecords, jsonArrayRecords, ndjsonRecords, type RawRecord, type SnapshotFormat } from './records';
+import { SNAPSHOT_FIELDS, type SnapshotRow } from './snapshotRow';
+
+/** What tells an identical duplicate from a conflicting one: all but the key and the file's date. */
+const CONTENT_FIELDS = SNAPSHOT_FIELDS.filter(
+  (field) => field !== 'customerId' && field !== 'product' && field !== 'snapshotDate',
+);
+
 import { type DateFormat, rowFromValues } from './values';
 
 export { SnapshotFileError } from './errors';
@@ -72,15 +78,16 @@ async function* prepend(
 }
 
 /**
- * Reads a snapshot file as a stream: every valid row comes out as soon as it is read, every bad row as a
- * rejection naming its physical line, column and reason. A file that cannot be used at all throws
- * SnapshotFileError. Identical duplicates of a customer + product collapse; conflicting ones are both rejected
- * (the earlier one through a rejection that `revokes` it, since it was already handed out).
+ * Reads a snapshot file as a stream: valid rows come out as soon as their chunk of the file is read, every bad
+ * row as a rejection naming its physical line, column and reason; events arrive in batches, one per chunk read.
+ * A file that cannot be used at all throws SnapshotFileError. Identical duplicates of a customer + product
+ * collapse; conflicting ones are both rejected (the earlier one through a rejection that `revokes` it, since it
+ * was already handed out).
  */
 export async function* readSnapshot(
   input: AsyncIterable<Uint8Array | string>,
   options: ReadOptions,
-): AsyncGenerator<ReadEvent, ReadSummary> {
+): AsyncGenerator<ReadEvent[], ReadSummary> {
   const resolver = new ColumnResolver(options.columnMapping);
   const chunks = input[Symbol.asyncIterator]();
   const first = await chunks.next();
@@ -111,23 +118,24 @@ export async function* readSnapshot(
     duplicates: 0,
     rejected: [],
   };
-  const reject = (rejection: RowRejection): ReadEvent => {
+  let events: ReadEvent[] = [];
+  const reject = (rejection: RowRejection) => {
     summary.rejected.push(rejection);
-    return { type: 'rejected', ...rejection };
+    events.push({ type: 'rejected', ...rejection });
   };
 
-  for await (const record of source) {
+  const take = (record: RawRecord) => {
     summary.rows++;
     if (record.values === null) {
-      yield reject({ line: record.line, column: null, reason: record.reason });
-      continue;
+      reject({ line: record.line, column: null, reason: record.reason });
+      return;
     }
     const outcome = rowFromValues(record.values, options.dateFormat);
     if (!outcome.ok) {
-      yield reject({ line: record.line, column: outcome.column, reason: outcome.reason });
-      continue;
+      reject({ line: record.line, column: outcome.column, reason: outcome.reason });
+      return;
     }
-    const row = outcome.row;
+    const row: SnapshotRow & { snapshotDate?: IsoDate } = outcome.row;
     fileDate ??= row.snapshotDate ?? fallbackDate;
     if (!fileDate) {
       throw new SnapshotFileError(
@@ -135,28 +143,29 @@ export async function* readSnapshot(
       );
     }
     if (row.snapshotDate && row.snapshotDate !== fileDate) {
-      yield reject({
+      reject({
         line: record.line,
         column: 'snapshot_date',
         reason: `snapshot_date ${row.snapshotDate} differs from the file's snapshot date ${fileDate}`,
       });
-      continue;
+      return;
     }
-    const dated = { ...row, snapshotDate: fileDate };
+    row.snapshotDate = fileDate;
+    const dated = row as SnapshotRow & { snapshotDate: IsoDate };
     const key = `${row.customerId}\u0000${row.product}`;
-    const sighting = index.sight(key, JSON.stringify(dated), record.line);
+    const sighting = index.sight(key, contentHash(dated, CONTENT_FIELDS), record.line);
     if (revoked.has(key)) {
-      yield reject({
+      reject({
         line: record.line,
         column: 'product',
         reason: `another line for customer_id "${row.customerId}" and product "${row.product}" conflicts with this one`,
       });
-      continue;
+      return;
     }
     if (sighting.seen) {
       if (sighting.sameContent) {
         summary.duplicates++;
-        continue;
+        return;
       }
       const reason = `conflicting duplicate of customer_id "${row.customerId}" and product "${row.product}" (lines ${sighting.firstLine} and ${record.line})`;
       if (!revoked.has(key)) {
@@ -164,19 +173,27 @@ export async function* readSnapshot(
         revoked.add(key);
         summary.accepted--;
         summary.rejected.push({ line: sighting.firstLine, column: 'product', reason });
-        yield {
+        events.push({
           type: 'rejected',
           line: sighting.firstLine,
           column: 'product',
           reason,
           revokes: { customerId: row.customerId, product: row.product },
-        };
+        });
       }
-      yield reject({ line: record.line, column: 'product', reason });
-      continue;
+      reject({ line: record.line, column: 'product', reason });
+      return;
     }
     summary.accepted++;
-    yield { type: 'row', line: record.line, row: dated };
+    events.push({ type: 'row', line: record.line, row: dated });
+  };
+
+  for await (const records of source) {
+    for (const record of records) take(record);
+    if (events.length > 0) {
+      yield events;
+      events = [];
+    }
   }
   if (summary.rows === 0) throw new SnapshotFileError('the file has a header but no rows');
   summary.snapshotDate = fileDate ?? fallbackDate ?? '';

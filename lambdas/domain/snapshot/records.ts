@@ -1,14 +1,18 @@
 import { parse } from 'csv-parse';
 import type { ColumnLayout, ColumnResolver } from './columns';
 import { SnapshotFileError } from './errors';
-import type { SnapshotField } from './snapshotRow';
+import { SNAPSHOT_FIELDS } from './snapshotRow';
 
-/** One record of the file before validation: where it starts and the raw value of each of our fields. */
-export type RawRecord =
-  | { line: number; values: Map<SnapshotField, unknown> }
-  | { line: number; values: null; reason: string };
+/**
+ * One record of the file before validation: where it starts and the raw value of each of our fields, at the
+ * field's position in SNAPSHOT_FIELDS (undefined where the file has no such column).
+ */
+export type RawRecord = { line: number; values: unknown[] } | { line: number; values: null; reason: string };
 
 export type SnapshotFormat = 'csv' | 'json' | 'ndjson';
+
+// Each source below yields the records of one input chunk together: one await per chunk, not per row, which is
+// most of what reading costs on a file of a few hundred thousand rows.
 
 const NEWLINE = 0x0a;
 
@@ -39,7 +43,7 @@ function countNewlines(text: string): number {
 export async function* csvRecords(
   input: AsyncIterable<Uint8Array | string>,
   resolver: ColumnResolver,
-): AsyncGenerator<RawRecord> {
+): AsyncGenerator<RawRecord[]> {
   let parser: ReturnType<typeof parse> | null = null;
   let layout: ColumnLayout | null = null;
   let head = Buffer.alloc(0);
@@ -50,7 +54,8 @@ export async function* csvRecords(
   let failure: Error | null = null;
   const out: RawRecord[] = [];
 
-  const endLineAt = (bytes: number): number => {
+  /** The line a record ends on, and how many newlines it passed (more than one: it spans lines or skipped some). */
+  const endOf = (bytes: number): { endLine: number; passed: number } => {
     let passed = 0;
     let trailing = false;
     while (passed < pending.length && pending[passed]! < bytes) {
@@ -59,7 +64,7 @@ export async function* csvRecords(
     }
     newlinesPassed += passed;
     if (passed > 0) pending = pending.slice(passed);
-    return 1 + newlinesPassed - (trailing ? 1 : 0);
+    return { endLine: 1 + newlinesPassed - (trailing ? 1 : 0), passed };
   };
 
   const start = (headerText: string) => {
@@ -85,8 +90,10 @@ export async function* csvRecords(
     for (;;) {
       const item = parser!.read() as { record: string[]; info: { bytes: number } } | null;
       if (item === null) return;
-      const endLine = endLineAt(item.info.bytes);
-      const line = endLine - item.record.reduce((n, cell) => n + countNewlines(cell), 0);
+      const { endLine, passed } = endOf(item.info.bytes);
+      // Only a record that passed several newlines can hold some inside quoted cells.
+      const line =
+        passed > 1 ? endLine - item.record.reduce((n, cell) => n + countNewlines(cell), 0) : endLine;
       lastEndLine = endLine;
       if (!layout) layout = resolver.layout(item.record);
       else out.push({ line, values: valuesOf(layout, item.record) });
@@ -113,7 +120,7 @@ export async function* csvRecords(
       feed(buffer);
     }
     if (failure) break;
-    yield* out.splice(0);
+    if (out.length > 0) yield out.splice(0);
   }
   if (!parser) {
     parser = start(checkHeader(head));
@@ -127,7 +134,7 @@ export async function* csvRecords(
     throw new SnapshotFileError(`the CSV cannot be read: ${(failure as Error).message}`, { cause: failure });
   }
   if (!layout) throw new SnapshotFileError('the file is empty');
-  yield* out.splice(0);
+  if (out.length > 0) yield out.splice(0);
 }
 
 function checkHeader(head: Buffer): string {
@@ -138,18 +145,17 @@ function checkHeader(head: Buffer): string {
   return headerText;
 }
 
-function valuesOf(layout: ColumnLayout, cells: readonly unknown[]): Map<SnapshotField, unknown> {
-  const values = new Map<SnapshotField, unknown>();
-  layout.fields.forEach((field, i) => {
-    if (field && cells[i] !== undefined) values.set(field, cells[i]);
-  });
+function valuesOf(layout: ColumnLayout, cells: readonly unknown[]): unknown[] {
+  const values = new Array<unknown>(SNAPSHOT_FIELDS.length);
+  const { slots } = layout;
+  for (let i = 0; i < slots.length && i < cells.length; i++) if (slots[i]! >= 0) values[slots[i]!] = cells[i];
   return values;
 }
 
 /** Shared by both JSON formats: the first object's keys must hold the required columns. */
 class JsonObjectReader {
   private layoutChecked = false;
-  private readonly fieldByKey = new Map<string, SnapshotField | null>();
+  private readonly slotByKey = new Map<string, number>();
 
   constructor(private readonly resolver: ColumnResolver) {}
 
@@ -172,14 +178,16 @@ class JsonObjectReader {
       this.resolver.layout(entries.map(([key]) => key));
       this.layoutChecked = true;
     }
-    const values = new Map<SnapshotField, unknown>();
+    const values = new Array<unknown>(SNAPSHOT_FIELDS.length);
     for (const [key, v] of entries) {
-      let field = this.fieldByKey.get(key);
-      if (field === undefined) {
-        field = this.resolver.fieldFor(key);
-        this.fieldByKey.set(key, field);
+      let slot = this.slotByKey.get(key);
+      if (slot === undefined) {
+        const field = this.resolver.fieldFor(key);
+        slot = field ? SNAPSHOT_FIELDS.indexOf(field) : -1;
+        this.slotByKey.set(key, slot);
       }
-      if (field && !values.has(field)) values.set(field, v);
+      // The first key wins when two mean the same column, as in a CSV header.
+      if (slot >= 0 && values[slot] === undefined) values[slot] = v;
     }
     return { line, values };
   }
@@ -192,7 +200,7 @@ class JsonObjectReader {
 export async function* jsonArrayRecords(
   input: AsyncIterable<Uint8Array | string>,
   resolver: ColumnResolver,
-): AsyncGenerator<RawRecord> {
+): AsyncGenerator<RawRecord[]> {
   const reader = new JsonObjectReader(resolver);
   const decoder = new TextDecoder('utf-8');
   let state: 'before' | 'between' | 'element' | 'after' = 'before';
@@ -258,7 +266,7 @@ export async function* jsonArrayRecords(
       }
     }
     if (state === 'element') element += text.slice(start);
-    yield* out;
+    if (out.length > 0) yield out;
   }
   if (state === 'before') throw new SnapshotFileError('the file is empty');
   if ((state as string) !== 'after') {
@@ -273,7 +281,7 @@ export async function* jsonArrayRecords(
 export async function* ndjsonRecords(
   input: AsyncIterable<Uint8Array | string>,
   resolver: ColumnResolver,
-): AsyncGenerator<RawRecord> {
+): AsyncGenerator<RawRecord[]> {
   const reader = new JsonObjectReader(resolver);
   const decoder = new TextDecoder('utf-8');
   let carry = '';
@@ -292,9 +300,9 @@ export async function* ndjsonRecords(
       const record = recordOf(part);
       if (record) out.push(record);
     }
-    yield* out;
+    if (out.length > 0) yield out;
   }
   const last = recordOf(carry);
-  if (last) yield last;
+  if (last) yield [last];
   if (!reader.sawObject) throw new SnapshotFileError('the file is empty');
 }

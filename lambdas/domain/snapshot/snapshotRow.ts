@@ -51,6 +51,9 @@ export const CANONICAL_COLUMNS = {
 
 export type SnapshotField = keyof typeof CANONICAL_COLUMNS;
 
+/** Every field in column order; a record's raw values sit at these positions. */
+export const SNAPSHOT_FIELDS = Object.keys(CANONICAL_COLUMNS) as SnapshotField[];
+
 export const REQUIRED_FIELDS: readonly SnapshotField[] = [
   'customerId',
   'customerName',

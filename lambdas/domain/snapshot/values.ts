@@ -1,5 +1,11 @@
 import { type IsoDate, isIsoDate } from '../dates';
-import { CANONICAL_COLUMNS, REQUIRED_FIELDS, type SnapshotField, SnapshotRow } from './snapshotRow';
+import {
+  CANONICAL_COLUMNS,
+  REQUIRED_FIELDS,
+  SNAPSHOT_FIELDS,
+  type SnapshotField,
+  SnapshotRow,
+} from './snapshotRow';
 
 export const DATE_FORMATS = ['DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY', 'YYYY/MM/DD'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
@@ -12,9 +18,25 @@ class ValueError extends Error {
   override name = 'ValueError';
 }
 
-const COUNT_FIELDS = new Set<SnapshotField>(['licensesPurchased', 'licensesAssigned', 'activeUsers']);
-const DATE_FIELDS = new Set<SnapshotField>(['termStart', 'termEnd', 'snapshotDate']);
-const FIELD_ORDER = Object.keys(CANONICAL_COLUMNS) as SnapshotField[];
+type ValueKind = 'count' | 'date' | 'text' | 'locale';
+
+const KIND: Partial<Record<SnapshotField, ValueKind>> = {
+  licensesPurchased: 'count',
+  licensesAssigned: 'count',
+  activeUsers: 'count',
+  termStart: 'date',
+  termEnd: 'date',
+  snapshotDate: 'date',
+  locale: 'locale',
+};
+
+/** What is checked for each field, in column order: decided once, not per row. */
+const FIELD_RULES = SNAPSHOT_FIELDS.map((field) => ({
+  field,
+  column: CANONICAL_COLUMNS[field],
+  required: REQUIRED_FIELDS.includes(field),
+  kind: KIND[field] ?? 'text',
+}));
 
 function parseCount(value: unknown): number {
   if (typeof value === 'number') {
@@ -56,33 +78,26 @@ export function parseDate(value: unknown, format?: DateFormat): IsoDate {
   throw new ValueError(`expected a date (YYYY-MM-DD), got "${text}"`);
 }
 
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
 /**
- * Turns one record's raw values (strings from CSV, any JSON value from JSON) into a validated row.
- * The first problem in column order is reported, with the canonical column name.
+ * Turns one record's raw values (strings from CSV, any JSON value from JSON), held at their SNAPSHOT_FIELDS
+ * positions, into a validated row. The first problem in column order is reported, with the canonical column name.
  */
-export function rowFromValues(
-  values: ReadonlyMap<SnapshotField, unknown>,
-  dateFormat?: DateFormat,
-): RowOutcome {
+export function rowFromValues(values: readonly unknown[], dateFormat?: DateFormat): RowOutcome {
   const candidate: Record<string, unknown> = {};
-  for (const field of FIELD_ORDER) {
-    const raw = values.get(field);
-    const column = CANONICAL_COLUMNS[field];
-    if (isBlank(raw)) {
-      if (REQUIRED_FIELDS.includes(field)) return { ok: false, column, reason: 'missing value' };
+  for (let i = 0; i < FIELD_RULES.length; i++) {
+    const { field, column, required, kind } = FIELD_RULES[i]!;
+    const raw = values[i];
+    const value = typeof raw === 'string' ? raw.trim() : raw;
+    if (value === undefined || value === null || value === '') {
+      if (required) return { ok: false, column, reason: 'missing value' };
       continue;
     }
     try {
-      if (COUNT_FIELDS.has(field)) candidate[field] = parseCount(raw);
-      else if (DATE_FIELDS.has(field)) candidate[field] = parseDate(raw, dateFormat);
-      else if (typeof raw === 'object') throw new ValueError('expected text, got a nested value');
-      else if (field === 'locale') candidate[field] = String(raw).trim().toLowerCase();
-      else if (field === 'adminEmail' || field === 'ownerEmail') candidate[field] = String(raw).trim();
-      else candidate[field] = String(raw).trim();
+      if (kind === 'count') candidate[field] = parseCount(value);
+      else if (kind === 'date') candidate[field] = parseDate(value, dateFormat);
+      else if (typeof value === 'object') throw new ValueError('expected text, got a nested value');
+      else if (kind === 'locale') candidate[field] = String(value).toLowerCase();
+      else candidate[field] = String(value);
     } catch (error) {
       if (error instanceof ValueError) return { ok: false, column, reason: error.message };
       throw error;

@@ -45,7 +45,7 @@ describe('readSnapshot on a 50 MB file', () => {
     const reader = readSnapshot(input, { fileName: '2026-11-20.csv' });
     let next = await reader.next();
     while (!next.done) {
-      if (next.value.type === 'row') rows++;
+      rows += next.value.filter((event) => event.type === 'row').length;
       next = await reader.next();
     }
     const end = retained();

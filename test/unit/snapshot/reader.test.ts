@@ -177,6 +177,30 @@ describe('readSnapshot: CSV', () => {
     expect(accepted(monthFirst.events)[0]?.termStart).toBe('2026-03-04');
   });
 
+  it('accepts 29 February only in leap years and rejects days a month does not have', async () => {
+    // Prepare
+    const text = [
+      HEADER,
+      csvLine({ customer_id: 'LEAP', term_start: '2028-02-29', term_end: '2029-02-28' }),
+      csvLine({ customer_id: 'NOLEAP', term_start: '2027-02-29' }),
+      csvLine({ customer_id: 'APRIL', term_end: '2027-04-31' }),
+      csvLine({ customer_id: 'MONTH', term_end: '2027-13-01' }),
+      csvLine({ customer_id: 'CENTURY', term_start: '2100-02-29', term_end: '2101-01-01' }),
+    ].join('\n');
+
+    // Act
+    const { summary, events } = await readAll(text);
+
+    // Assess
+    expect(accepted(events).map((row) => row.customerId)).toEqual(['LEAP']);
+    expect(summary.rejected.map((r) => [r.line, r.column])).toEqual([
+      [3, 'term_start'],
+      [4, 'term_end'],
+      [5, 'term_end'],
+      [6, 'term_start'],
+    ]);
+  });
+
   it('accepts ISO timestamps and keeps active users above purchased seats', async () => {
     // Prepare
     const text = [HEADER, csvLine({ term_start: '2026-01-01T00:00:00Z', active_users: '14' })].join('\n');
