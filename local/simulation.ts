@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
+import { DynamoEmailDayBook } from '../lambdas/adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestReports } from '../lambdas/adapters/dynamodb/dynamoIngestReports';
 import { DynamoIngestStore } from '../lambdas/adapters/dynamodb/dynamoIngestStore';
 import { DynamoMessageLedger, DynamoPortfolioStore } from '../lambdas/adapters/dynamodb/dynamoPortfolioStore';
@@ -10,12 +11,14 @@ import { DynamoTaskBook } from '../lambdas/adapters/dynamodb/dynamoTaskBook';
 import { S3SnapshotBucket } from '../lambdas/adapters/s3/s3SnapshotBucket';
 import { SesMailer } from '../lambdas/adapters/ses/sesMailer';
 import { evaluatePortfolio, type StepPayload } from '../lambdas/delivery/evaluatePortfolio';
+import { type NightDependencies, runNight } from '../lambdas/delivery/runNight';
 import { runStep } from '../lambdas/delivery/runStep';
 import { sendDigests } from '../lambdas/delivery/sendDigests';
 import type { EvaluationSettings } from '../lambdas/delivery/settings';
 import { addDays, type IsoDate, isBusinessDay } from '../lambdas/domain/dates';
 import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
+import { DEFAULT_CUSTOMERS_PER_SHARD } from '../lambdas/handlers/evaluationWiring';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
 import type { Mailer } from '../lambdas/ports/mailer';
@@ -39,6 +42,11 @@ export interface SimulationOptions {
   onProgress?: (done: number, total: number, day: IsoDate) => void;
   /** Filled with DynamoDB request counts and phase times, for `npm run bench`. */
   stats?: SimulationStats;
+  /**
+   * Split each night into parallel scan segments of about this many customers, evaluated concurrently as the
+   * queue's workers would be (default: the deployed default, so a sample portfolio is evaluated whole).
+   */
+  customersPerShard?: number;
 }
 
 export interface SimulationStats {
@@ -146,6 +154,29 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     },
   };
   const now = () => clock.now;
+  const evaluateDeps = {
+    store,
+    emailDays: new DynamoEmailDayBook(docs, tables.Portfolio!),
+    scheduler,
+    events,
+    settings,
+    now,
+  };
+  // The queue and its workers, in process: every shard of the night at once, as SQS would hand them out.
+  const nightDeps: NightDependencies = {
+    ...evaluateDeps,
+    customersPerShard: options.customersPerShard ?? DEFAULT_CUSTOMERS_PER_SHARD,
+    shards: {
+      send: async (shards) => {
+        const results = await Promise.all(
+          shards.map(({ today, index, count }) =>
+            evaluatePortfolio(evaluateDeps, today, { shard: { index, count } }),
+          ),
+        );
+        for (const result of results) customersEvaluated += result.customers;
+      },
+    },
+  };
   const ingestStores: DynamoIngestStore[] = [];
   let evaluationReads = 0;
   let customersEvaluated = 0;
@@ -241,9 +272,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       // Evaluation at 02:00 in the reseller's zone.
       clock.now = localTimeToUtc(day, '02:00', settings.defaultTimezone);
       const readsBefore = store.requests.reads;
-      const evaluated = await evaluatePortfolio({ store, scheduler, events, settings, now }, day);
+      const outcome = await runNight(nightDeps, day);
       evaluationReads += store.requests.reads - readsBefore;
-      customersEvaluated += evaluated.customers;
+      if (outcome.mode === 'whole') customersEvaluated += outcome.customers;
       timing.evaluate += performance.now() - t1;
       const t2 = performance.now();
       // Then every schedule due before the next night's export, and the weekday digests, in time order.

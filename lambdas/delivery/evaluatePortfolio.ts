@@ -2,15 +2,17 @@ import { addDays, type IsoDate, nextBusinessDay } from '../domain/dates';
 import { scheduleName } from '../domain/delivery/scheduleName';
 import { localTimeToUtc } from '../domain/delivery/sendTime';
 import type { Case, CaseStep } from '../domain/engine/cases';
-import { evaluateNight } from '../domain/engine/evaluateNight';
+import { evaluateNight, firstFreeBusinessDay } from '../domain/engine/evaluateNight';
+import type { EmailDayBook } from '../ports/emailDayBook';
 import type { EventLog } from '../ports/eventLog';
-import type { PortfolioStore } from '../ports/portfolioStore';
+import type { PortfolioSnapshot, PortfolioStore } from '../ports/portfolioStore';
 import type { Scheduler } from '../ports/scheduler';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { EvaluationSettings } from './settings';
 
 export interface EvaluateDependencies {
   store: PortfolioStore;
+  emailDays: EmailDayBook;
   scheduler: Scheduler;
   events: EventLog;
   settings: EvaluationSettings;
@@ -31,11 +33,16 @@ export function stepScheduleName(c: Pick<Case, 'caseId'>, step: Pick<CaseStep, '
 const SCHEDULES_IN_FLIGHT = 8;
 
 /**
- * The nightly evaluation: read the whole portfolio once, let the engine decide, save what changed, set a
- * one-time schedule for every step of a new case, and delete the schedules of steps a resolution cancelled.
+ * The nightly evaluation: read the portfolio (or one shard of it) once, let the engine decide, book the email
+ * days of new cases, save what changed, set a one-time schedule for every step of a new case, and delete the
+ * schedules of steps a resolution cancelled.
  */
-export async function evaluatePortfolio(deps: EvaluateDependencies, today: IsoDate) {
-  const snapshot = await deps.store.load();
+export async function evaluatePortfolio(
+  deps: EvaluateDependencies,
+  today: IsoDate,
+  options: { shard?: { index: number; count: number } } = {},
+) {
+  const snapshot = await deps.store.load(options.shard ? { shard: options.shard } : {});
   if (!snapshot.portfolioDate) return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0 };
   const decisions = evaluateNight({
     playbook: deps.settings.playbook,
@@ -44,7 +51,9 @@ export async function evaluatePortfolio(deps: EvaluateDependencies, today: IsoDa
     customers: snapshot.customers,
     cases: snapshot.cases,
     suppressedEmails: snapshot.suppressedEmails,
+    ...(options.shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
   });
+  await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
   await deps.store.saveCases(decisions.updated);
   const at = deps.now();
   for (const event of decisions.events) deps.events.record(event, at);
@@ -85,4 +94,68 @@ export async function evaluatePortfolio(deps: EvaluateDependencies, today: IsoDa
     scheduled: results.filter((r) => r === 'created').length,
     cancelled: toCancel.length,
   };
+}
+
+/**
+ * What other shards booked for this shard's admins (an admin can look after customers in several shards),
+ * keyed by the address as this shard's cases spell it. This shard's own customers' bookings are left out: its
+ * cases already show them, and a repeated shard must be free to plan the same days again.
+ */
+async function daysBookedElsewhere(
+  book: EmailDayBook,
+  snapshot: PortfolioSnapshot,
+  today: IsoDate,
+): Promise<Map<string, Set<IsoDate>>> {
+  const own = new Set(snapshot.customers.map((c) => c.state.customerId));
+  const spelling = new Map(
+    snapshot.customers.map((c) => [c.state.adminEmail.toLowerCase(), c.state.adminEmail]),
+  );
+  const booked = await book.bookedDays([...spelling.values()], today);
+  const elsewhere = new Map<string, Set<IsoDate>>();
+  for (const [address, days] of booked) {
+    const foreign = [...days].filter(([, customerId]) => !own.has(customerId)).map(([day]) => day);
+    if (foreign.length > 0) elsewhere.set(spelling.get(address) ?? address, new Set(foreign));
+  }
+  return elsewhere;
+}
+
+/**
+ * Books the day of every email step of tonight's new cases. A day another shard took since this one read the
+ * book moves the step to the admin's next business day free in the book and in this shard's own plans, as the
+ * engine would have planned it. One admin's steps are booked one after another.
+ */
+async function bookEmailDays(
+  book: EmailDayBook,
+  known: readonly Case[],
+  opened: readonly Case[],
+): Promise<void> {
+  const planned = new Map<string, Set<IsoDate>>();
+  const byRecipient = new Map<string, { c: Case; step: CaseStep }[]>();
+  for (const c of [...known, ...opened]) {
+    if (c.status === 'resolved') continue;
+    const recipient = c.recipient.toLowerCase();
+    for (const step of c.steps) {
+      if (step.kind !== 'email' || (step.status !== 'scheduled' && step.status !== 'done')) continue;
+      const days = planned.get(recipient) ?? new Set();
+      planned.set(recipient, days.add(step.dueOn));
+    }
+  }
+  for (const c of opened) {
+    const recipient = c.recipient.toLowerCase();
+    for (const step of c.steps) {
+      if (step.kind !== 'email' || step.status !== 'scheduled') continue;
+      const steps = byRecipient.get(recipient);
+      if (steps) steps.push({ c, step });
+      else byRecipient.set(recipient, [{ c, step }]);
+    }
+  }
+  await mapWithConcurrency([...byRecipient], SCHEDULES_IN_FLIGHT, async ([recipient, steps]) => {
+    const days = planned.get(recipient)!;
+    for (const { c, step } of steps) {
+      while (!(await book.book(c.recipient, step.dueOn, c.customerId))) {
+        step.dueOn = firstFreeBusinessDay(days, step.dueOn);
+        days.add(step.dueOn);
+      }
+    }
+  });
 }

@@ -3,6 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoEmailDayBook } from '../adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestReports } from '../adapters/dynamodb/dynamoIngestReports';
 import { DynamoMessageLedger, DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
@@ -103,6 +104,7 @@ export function deliveryWiring(env: NodeJS.ProcessEnv = process.env) {
       retentionDays: e.DATA_RETENTION_DAYS,
     }),
     ledger: new DynamoMessageLedger(documents, e.ACTIVITY_TABLE, e.DATA_RETENTION_DAYS),
+    emailDays: new DynamoEmailDayBook(documents, e.PORTFOLIO_TABLE),
     suppressions: new DynamoSuppressionList(documents, e.PORTFOLIO_TABLE),
     tasks: new DynamoTaskBook(documents, e.ACTIVITY_TABLE, e.DATA_RETENTION_DAYS),
     reports: new DynamoIngestReports(documents, e.ACTIVITY_TABLE),

@@ -1,26 +1,18 @@
-import { evaluatePortfolio } from '../delivery/evaluatePortfolio';
-import { DEFAULT_PLAYBOOK, type Playbook, parsePlaybook } from '../domain/playbook/playbook';
+import { type NightDependencies, type NightOutcome, runNight } from '../delivery/runNight';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/observability';
-import { deliveryWiring } from './deliveryWiring';
+import { evaluationWiring } from './evaluationWiring';
 
-let wiring: ReturnType<typeof deliveryWiring> | undefined;
-let playbook: Playbook | undefined;
+let wiring: NightDependencies | undefined;
 
-/** The reseller's playbook from the stack (checked at synth, checked again here), else the default one. */
-export function playbookOf(env: NodeJS.ProcessEnv = process.env): Playbook {
-  return env.PLAYBOOK ? parsePlaybook(JSON.parse(env.PLAYBOOK)) : DEFAULT_PLAYBOOK;
-}
-
-/** The nightly evaluation, invoked by the recurring schedule. */
-export const handler = async (): Promise<Awaited<ReturnType<typeof evaluatePortfolio>>> => {
-  wiring ??= deliveryWiring();
-  playbook ??= playbookOf();
+/** The nightly run, invoked by the recurring schedule: evaluates the portfolio, or splits it for the workers. */
+export const handler = async (): Promise<NightOutcome> => {
+  wiring ??= evaluationWiring();
   const today = wiring.now().toISOString().slice(0, 10);
   try {
-    const result = await evaluatePortfolio({ ...wiring, settings: { ...wiring.settings, playbook } }, today);
-    logger.info('portfolio evaluated', { today, ...result });
-    return result;
+    const outcome = await runNight(wiring, today);
+    logger.info('night run', { today, ...outcome });
+    return outcome;
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -162,6 +162,7 @@ export async function ingestSnapshot(
       const batches = Array.from({ length: Math.ceil(ids.length / CUSTOMERS_PER_BATCH) }, (_, i) =>
         ids.slice(i * CUSTOMERS_PER_BATCH, (i + 1) * CUSTOMERS_PER_BATCH),
       );
+      let created = 0;
       await mapWithConcurrency(batches, CUSTOMER_BATCHES_IN_FLIGHT, async (batch) => {
         const customers = batch.map((customerId) => {
           const contact = contacts.get(customerId)!;
@@ -169,9 +170,10 @@ export async function ingestSnapshot(
           const state = customerStateFrom(rows, summary.snapshotDate, settings);
           return { state, point: usagePointOf(state) };
         });
-        await store.saveCustomers(customers);
+        const writes = await store.saveCustomers(customers);
+        created += writes.filter((write) => write === 'created').length;
       });
-      if (lines.customers > 0) await store.advancePortfolioDate(summary.snapshotDate);
+      if (lines.customers > 0) await store.advancePortfolioDate(summary.snapshotDate, created);
     } finally {
       await store.releaseCustomerWrites(fileId);
     }

@@ -48,8 +48,11 @@ export interface IngestStore {
   releaseCustomerWrites(fileId: string): Promise<void>;
   /** Merges one snapshot's state and figures into each customer's item (called while holding the writes). */
   saveCustomers(customers: readonly { state: CustomerState; point: UsagePoint }[]): Promise<CustomerWrite[]>;
-  /** Moves the portfolio's latest snapshot date forward (never back). */
-  advancePortfolioDate(snapshotDate: IsoDate): Promise<void>;
+  /**
+   * Moves the portfolio's latest snapshot date forward (never back), and adds the customers seen for the first
+   * time to the portfolio's customer count (what tells the nightly evaluation whether to split).
+   */
+  advancePortfolioDate(snapshotDate: IsoDate, newCustomers: number): Promise<void>;
   finishFile(record: IngestRecord): Promise<void>;
   /** DynamoDB item writes and reads made so far (for the cost figures). */
   readonly writeRequests: number;

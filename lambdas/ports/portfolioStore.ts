@@ -25,6 +25,8 @@ export interface PortfolioStore {
   getCase(customerId: string, caseId: string): Promise<Case | null>;
   getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null>;
   portfolioDate(): Promise<IsoDate | null>;
+  /** How many customers the portfolio holds (an upper bound: it counts customers ever seen and not expired). */
+  customerCount(): Promise<number>;
   /** Marks one step of a case done (after its email was sent or its task recorded). */
   markStepDone(customerId: string, caseId: string, index: number): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { DynamoEmailDayBook } from '../../lambdas/adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
 import {
   DynamoMessageLedger,
@@ -91,13 +92,14 @@ export class DeliveryHarness {
       activityTable: this.dynamo.tables.Activity!,
       retentionDays: 400,
     });
-    await store.saveCustomers([{ state, point: usagePointOf(state) }]);
-    await store.advancePortfolioDate(state.snapshotDate);
+    const [write] = await store.saveCustomers([{ state, point: usagePointOf(state) }]);
+    await store.advancePortfolioDate(state.snapshotDate, write === 'created' ? 1 : 0);
   }
 
   evaluateDeps(): EvaluateDependencies {
     return {
       store: this.store,
+      emailDays: new DynamoEmailDayBook(this.dynamo.documents, this.dynamo.tables.Portfolio!),
       scheduler: this.scheduler,
       events: this.events,
       settings: TEST_SETTINGS,

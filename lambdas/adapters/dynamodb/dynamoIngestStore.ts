@@ -218,7 +218,21 @@ export class DynamoIngestStore implements IngestStore {
     return merged.map(({ change }) => change);
   }
 
-  async advancePortfolioDate(snapshotDate: IsoDate): Promise<void> {
+  async advancePortfolioDate(snapshotDate: IsoDate, newCustomers: number): Promise<void> {
+    if (newCustomers > 0) {
+      // A count of customer items, never lowered (customers that leave stay until they expire): an upper bound
+      // of what the nightly scan reads, which is all the evaluation needs to size its shards.
+      await this.write(() =>
+        this.options.client.send(
+          new UpdateCommand({
+            TableName: this.options.portfolioTable,
+            Key: keys.portfolio(),
+            UpdateExpression: 'ADD customerItems :n SET entity = :entity',
+            ExpressionAttributeValues: { ':n': newCustomers, ':entity': 'portfolio' },
+          }),
+        ),
+      );
+    }
     try {
       await this.write(() =>
         this.options.client.send(

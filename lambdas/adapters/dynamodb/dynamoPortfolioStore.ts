@@ -178,6 +178,16 @@ export class DynamoPortfolioStore implements PortfolioStore {
     return (result.Item?.latestSnapshotDate as IsoDate | undefined) ?? null;
   }
 
+  async customerCount(): Promise<number> {
+    this.requests.reads++;
+    const result = await withThrottlingRetry(() =>
+      this.options.client.send(
+        new GetCommand({ TableName: this.options.portfolioTable, Key: keys.portfolio() }),
+      ),
+    );
+    return Number(result.Item?.customerItems ?? 0);
+  }
+
   async markStepDone(customerId: string, caseId: string, index: number): Promise<void> {
     this.requests.writes++;
     await withThrottlingRetry(() =>

@@ -39,6 +39,7 @@ export const keys = {
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'STATE' }),
   case: (customerId: string, caseId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `CASE#${caseId}` }),
   suppression: (email: string) => ({ pk: `SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
+  emailDays: (email: string) => ({ pk: `EMAILDAYS#${email.toLowerCase()}`, sk: 'EMAILDAYS' }),
   portfolio: () => ({ pk: 'PORTFOLIO', sk: 'META' }),
   customerWriteLease: () => ({ pk: 'PORTFOLIO', sk: 'INGEST_LEASE' }),
   ingestFile: (fileId: string) => ({ pk: `FILE#${fileId}`, sk: 'INGEST' }),

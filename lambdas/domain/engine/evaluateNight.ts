@@ -15,7 +15,10 @@ export interface NightInput {
   cases: readonly Case[];
   /** Admin addresses that unsubscribed, bounced or complained. */
   suppressedEmails: ReadonlySet<string>;
-  /** Days on which a customer email already went to a recipient (the sent ledger), beyond what cases show. */
+  /**
+   * Days a recipient already has a customer email on, beyond what these cases show: the sent ledger, or the
+   * bookings of other shards when the night is split.
+   */
   sentEmailDays?: ReadonlyMap<string, ReadonlySet<IsoDate>>;
 }
 
@@ -320,6 +323,13 @@ function callInstead(index: number, dueOn: IsoDate): CaseStep {
   };
 }
 
+/** The first business day on or after `day` that is not taken. */
+export function firstFreeBusinessDay(taken: ReadonlySet<IsoDate>, day: IsoDate): IsoDate {
+  let free = onOrAfterBusinessDay(day);
+  while (taken.has(free)) free = nextBusinessDay(free);
+  return free;
+}
+
 /** At most one customer email a day per recipient: a later-planned email waits for the next free business day. */
 function firstFreeDay(booked: Map<string, Set<IsoDate>>, recipient: string, day: IsoDate): IsoDate {
   let days = booked.get(recipient);
@@ -327,8 +337,7 @@ function firstFreeDay(booked: Map<string, Set<IsoDate>>, recipient: string, day:
     days = new Set();
     booked.set(recipient, days);
   }
-  let free = onOrAfterBusinessDay(day);
-  while (days.has(free)) free = nextBusinessDay(free);
+  const free = firstFreeBusinessDay(days, day);
   days.add(free);
   return free;
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
     customerState({ customerId: `C-${i}`, adminEmail: `admin${i}@customer${i}.example`, date: '2026-03-02' }),
   );
   await ingest.saveCustomers(states.map((state) => ({ state, point: usagePointOf(state) })));
-  await ingest.advancePortfolioDate('2026-03-02');
+  await ingest.advancePortfolioDate('2026-03-02', CUSTOMERS);
   // Two cases per customer (only the fields the store keeps by), and every third admin unsubscribed.
   await store.saveCases(
     states.flatMap((s) =>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deliveryWiring } from '../../../lambdas/handlers/deliveryWiring';
-import { playbookOf } from '../../../lambdas/handlers/evaluate';
+import { playbookOf } from '../../../lambdas/handlers/evaluationWiring';
 import { stepPayloadOf } from '../../../lambdas/handlers/step';
 import { logger } from '../../../lambdas/shared/logger';
 import { PowertoolsEventLog } from '../../../lambdas/shared/observability';
