@@ -10,4 +10,12 @@ export const ESM_REQUIRE_BANNER =
 export const BUNDLE_TARGET = 'node24';
 
 /** The handler files under lambdas/handlers, one function each. */
-export const HANDLERS = ['ingest', 'evaluate', 'evaluateShard', 'step', 'digest', 'unsubscribe', 'sesEvents'] as const;
+export const HANDLERS = [
+  'ingest',
+  'evaluate',
+  'evaluateShard',
+  'step',
+  'digest',
+  'unsubscribe',
+  'sesEvents',
+] as const;

@@ -91,6 +91,7 @@ export class ClmAutopilotStack extends Stack {
       stepFunction: delivery.step,
       cron: cron(config.evaluationTime, '*'),
       timeZone: config.defaultTimezone,
+      customersPerShard: config.customersPerShard,
     });
     const digest = new Digest(this, 'Digest', {
       ...shared,
@@ -102,6 +103,7 @@ export class ClmAutopilotStack extends Stack {
       functions: {
         Ingest: ingestion.function,
         Evaluate: evaluation.function,
+        EvaluateShard: evaluation.shardFunction,
         Step: delivery.step,
         Digest: digest.function,
         Unsubscribe: unsubscribe.function,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_CUSTOMERS_PER_SHARD } from '../lambdas/delivery/runNight';
 import { isClockTime } from '../lambdas/domain/delivery/sendTime';
 import { isTimeZone, LOCALES } from '../lambdas/domain/locales';
 import { type Playbook, parsePlaybook } from '../lambdas/domain/playbook/playbook';
@@ -37,6 +38,7 @@ const Context = z.object({
   sendTime: clock.default('09:30'),
   digestTime: clock.default('08:00'),
   evaluationTime: clock.default('02:00'),
+  customersPerShard: z.coerce.number().int().min(1000).max(200_000).default(DEFAULT_CUSTOMERS_PER_SHARD),
   playbook: z.string().optional(),
   alarmEmail: email.optional(),
   dataRetentionDays: z.coerce.number().int().min(30).max(3650).default(400),

@@ -41,6 +41,10 @@ export function acknowledgeFindings(stack: IConstruct, ownWildcards: OwnWildcard
     'This queue is the dead-letter queue of every function and schedule.',
   );
   ack(
+    'Serverless::Serverless-LambdaEventSourceMappingDestination',
+    "The shard queue is the only event source: its redrive policy moves a shard that failed three times to the dead-letter queue (Lambda's on-failure destinations do not apply to SQS sources).",
+  );
+  ack(
     'Serverless::Serverless-SQSRedrivePolicy',
     'This queue is the dead-letter queue itself; messages end here to be looked at.',
   );

@@ -2,6 +2,9 @@ import type { IsoDate } from '../domain/dates';
 import type { ShardQueue } from '../ports/shardQueue';
 import { type EvaluateDependencies, evaluatePortfolio } from './evaluatePortfolio';
 
+/** One invocation's share when the stack does not say: see "Performance" in the README for the figures. */
+export const DEFAULT_CUSTOMERS_PER_SHARD = 50_000;
+
 export interface NightDependencies extends EvaluateDependencies {
   shards: ShardQueue;
   /** The most customers one invocation evaluates; a larger portfolio is split into scan segments this size. */

@@ -1,11 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsShardQueue } from '../adapters/sqs/sqsShardQueue';
-import type { NightDependencies } from '../delivery/runNight';
+import { DEFAULT_CUSTOMERS_PER_SHARD, type NightDependencies } from '../delivery/runNight';
 import { DEFAULT_PLAYBOOK, type Playbook, parsePlaybook } from '../domain/playbook/playbook';
 import { deliveryWiring, EnvironmentError } from './deliveryWiring';
-
-/** One invocation's share when the stack does not say: see "Performance" in the README for the figures. */
-export const DEFAULT_CUSTOMERS_PER_SHARD = 50_000;
 
 /** The reseller's playbook from the stack (checked at synth, checked again here), else the default one. */
 export function playbookOf(env: NodeJS.ProcessEnv = process.env): Playbook {

@@ -84,7 +84,7 @@ describe('functions', () => {
     const functions = Object.values(
       template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }),
     );
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions as { Properties: Record<string, unknown> }[]) {
       expect(fn.Properties).toMatchObject({
         Architectures: ['arm64'],
@@ -97,8 +97,8 @@ describe('functions', () => {
     }
     expect(
       Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } })),
-    ).toHaveLength(6);
-    expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(6);
+    ).toHaveLength(7);
+    expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(7);
   });
 
   it('exposes the unsubscribe function through a public function URL (the token is signed)', () => {
@@ -120,14 +120,40 @@ describe('schedules', () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'ClmAutopilot-steps' });
   });
 
-  it('lets the evaluator pass only the step scheduler role, and manage schedules only in its group', () => {
+  it('lets the evaluators pass only the step scheduler role, and manage schedules only in its group', () => {
     const passRole = statements().filter((s) => [s.Action].flat().includes('iam:PassRole'));
-    expect(passRole).toHaveLength(1);
-    expect(passRole[0]!.Resource).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^EvaluationStepSchedulerRole/), 'Arn'],
+    expect(passRole).toHaveLength(2);
+    for (const statement of passRole) {
+      expect(statement.Resource).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^EvaluationStepSchedulerRole/), 'Arn'],
+      });
+    }
+    const scheduling = statements().filter((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
+    expect(scheduling).toHaveLength(2);
+    for (const statement of scheduling)
+      expect(JSON.stringify(statement.Resource)).toContain(':schedule/ClmAutopilot-steps/*');
+  });
+
+  it('splits a large night through an encrypted queue: one shard per worker invocation, ten at once, then the DLQ', () => {
+    const queues = template.findResources('AWS::SQS::Queue', {
+      Properties: { RedrivePolicy: { maxReceiveCount: 3 } },
     });
-    const scheduling = statements().find((s) => [s.Action].flat().includes('scheduler:CreateSchedule'))!;
-    expect(JSON.stringify(scheduling.Resource)).toContain(':schedule/ClmAutopilot-steps/*');
+    expect(Object.keys(queues)).toHaveLength(1);
+    const [queueId, queue] = Object.entries(queues)[0]! as [string, { Properties: Record<string, unknown> }];
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 5400 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    const senders = statements().filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    const toShards = senders.filter((s) => JSON.stringify(s.Resource).includes(queueId));
+    expect(toShards).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ SHARD_QUEUE_URL: { Ref: queueId }, CUSTOMERS_PER_SHARD: '50000' }),
+      },
+    });
   });
 });
 
