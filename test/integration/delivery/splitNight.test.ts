@@ -1,0 +1,173 @@
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoIngestStore } from '../../../lambdas/adapters/dynamodb/dynamoIngestStore';
+import { DynamoPortfolioStore } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
+import { usagePointOf } from '../../../lambdas/domain/customer';
+import { isBusinessDay } from '../../../lambdas/domain/dates';
+import { SAMPLE_BRAND } from '../../../local/emailSamples';
+import { type LocalDynamo, startDynamo } from '../../../local/emulators';
+import { customerState } from '../../helpers/customerFactory';
+
+// The split night end to end on the real handlers: the nightly function sizes the portfolio and queues its
+// shards (SQS has no local emulator: its client is mocked and the test plays the queue), and the shard workers
+// evaluate their scan segments of a real DynamoDB (dynalite) concurrently, scheduling through a mocked
+// EventBridge Scheduler.
+
+const SHARED_ADMIN = 'it-desk@partner-services.example';
+const CUSTOMERS = 30;
+const SHARING = 6;
+
+let dynamo: LocalDynamo;
+let store: DynamoPortfolioStore;
+const queued: string[] = [];
+const schedules: { name: string; at: string; payload: { customerId: string; caseId: string } }[] = [];
+const sqs = mockClient(SQSClient);
+const scheduler = mockClient(SchedulerClient);
+type Handler<E, R> = (event: E) => Promise<R>;
+let nightly: Handler<unknown, { mode: string; shards?: number; customers: number }>;
+let worker: Handler<SQSEvent, void>;
+
+const sqsEvent = (body: string) => ({ Records: [{ body }] }) as unknown as SQSEvent;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  // 02:00 in Berlin on the Monday every term below starts: each customer opens its welcome case tonight.
+  vi.setSystemTime(new Date('2026-03-02T01:00:00Z'));
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    PORTFOLIO_TABLE: dynamo.tables.Portfolio!,
+    ACTIVITY_TABLE: dynamo.tables.Activity!,
+    BRAND: JSON.stringify(SAMPLE_BRAND),
+    UNSUBSCRIBE_BASE_URL: 'https://unsubscribe.reseller.example',
+    SENDER_EMAIL: 'success@reseller.example',
+    SENDER_NAME: 'Northwind Licensing',
+    SIGNING_SECRET_ID: 'clm/unsubscribe',
+    DEFAULT_TIMEZONE: 'Europe/Berlin',
+    SCHEDULE_GROUP: 'clm-steps',
+    STEP_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:123456789012:function:step',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/steps',
+    STEP_DLQ_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
+    SHARD_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/shards',
+    CUSTOMERS_PER_SHARD: '8',
+  });
+  // SQS takes all but one entry the first time, as it may under load: that one must be sent again.
+  let firstBatch = true;
+  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
+    const refused = firstBatch ? input.Entries.slice(-1) : [];
+    firstBatch = false;
+    const taken = input.Entries.filter((entry) => !refused.includes(entry));
+    queued.push(...taken.map((entry) => entry.MessageBody));
+    return {
+      Successful: taken.map((entry) => ({ Id: entry.Id, MessageId: entry.Id, MD5OfMessageBody: '' })),
+      Failed: refused.map((entry) => ({ Id: entry.Id, SenderFault: false, Code: 'ServiceUnavailable' })),
+    };
+  });
+  scheduler.on(CreateScheduleCommand).callsFake((input) => {
+    schedules.push({
+      name: input.Name,
+      at: input.ScheduleExpression,
+      payload: JSON.parse(input.Target.Input),
+    });
+    return { ScheduleArn: `arn:aws:scheduler:eu-central-1:123456789012:schedule/clm-steps/${input.Name}` };
+  });
+
+  const ingest = new DynamoIngestStore({
+    client: dynamo.documents,
+    portfolioTable: dynamo.tables.Portfolio!,
+    activityTable: dynamo.tables.Activity!,
+    retentionDays: 400,
+  });
+  // Six customers are looked after by one IT service partner: one admin address for all six.
+  const states = Array.from({ length: CUSTOMERS }, (_, i) =>
+    customerState({
+      customerId: `C-${i}`,
+      adminEmail: i < SHARING ? SHARED_ADMIN : `admin${i}@customer${i}.example`,
+      date: '2026-03-02',
+      termStart: '2026-03-02',
+    }),
+  );
+  const writes = await ingest.saveCustomers(states.map((state) => ({ state, point: usagePointOf(state) })));
+  await ingest.advancePortfolioDate('2026-03-02', writes.filter((w) => w === 'created').length);
+  store = new DynamoPortfolioStore({
+    client: dynamo.documents,
+    portfolioTable: dynamo.tables.Portfolio!,
+    retentionDays: 400,
+  });
+  nightly = (await import('../../../lambdas/handlers/evaluate')).handler as typeof nightly;
+  worker = (await import('../../../lambdas/handlers/evaluateShard')).handler;
+});
+
+afterAll(async () => {
+  vi.useRealTimers();
+  sqs.restore();
+  scheduler.restore();
+  await dynamo.close();
+});
+
+describe('a night split into shards', () => {
+  it('queues one shard per segment, and the workers open every case with one email a day per admin', async () => {
+    // Act: the nightly run, then every queued shard at once, as the queue's workers take them
+    const outcome = await nightly({});
+    await Promise.all(queued.map((body) => worker(sqsEvent(body))));
+
+    // Assess: four segments of at most eight customers, each queued once
+    expect(outcome).toEqual({ mode: 'split', customers: CUSTOMERS, shards: 4 });
+    expect(queued.map((body) => JSON.parse(body)).sort((a, b) => a.index - b.index)).toEqual(
+      [0, 1, 2, 3].map((index) => ({ today: '2026-03-02', index, count: 4 })),
+    );
+    // the shared admin's customers really are in different shards
+    const shardOf = new Map<string, number>();
+    for (const index of [0, 1, 2, 3]) {
+      const shard = await store.load({ shard: { index, count: 4 } });
+      for (const c of shard.customers) shardOf.set(c.state.customerId, index);
+    }
+    const sharedShards = new Set([...Array(SHARING).keys()].map((i) => shardOf.get(`C-${i}`)));
+    expect(sharedShards.size).toBeGreaterThan(1);
+    // every customer got its welcome case and one welcome schedule
+    const whole = await store.load();
+    expect(whole.cases.map((c) => c.customerId).sort()).toEqual([...shardOf.keys()].sort());
+    expect(new Set(schedules.map((s) => s.payload.customerId)).size).toBe(CUSTOMERS);
+    expect(schedules).toHaveLength(CUSTOMERS);
+    // the shared admin gets the six welcomes on six different business days; everyone else today
+    const dayOf = (s: (typeof schedules)[number]) => s.at.slice(3, 13);
+    const sharedDays = schedules.filter((s) => Number(s.payload.customerId.slice(2)) < SHARING).map(dayOf);
+    expect(new Set(sharedDays).size).toBe(SHARING);
+    expect(sharedDays.every(isBusinessDay)).toBe(true);
+    expect(sharedDays).toContain('2026-03-02');
+    const others = schedules.filter((s) => Number(s.payload.customerId.slice(2)) >= SHARING).map(dayOf);
+    expect(new Set(others)).toEqual(new Set(['2026-03-02']));
+    // the cases saved agree with the schedules
+    const sharedCaseDays = whole.cases
+      .filter((c) => c.recipient === SHARED_ADMIN)
+      .map((c) => c.steps[0]!.dueOn)
+      .sort();
+    expect(sharedCaseDays).toEqual([...sharedDays].sort());
+  });
+
+  it('changes nothing when SQS delivers a shard again', async () => {
+    // Prepare
+    const before = await store.load();
+    const scheduled = schedules.length;
+
+    // Act
+    await Promise.all(queued.map((body) => worker(sqsEvent(body))));
+
+    // Assess
+    const after = await store.load();
+    expect(schedules).toHaveLength(scheduled);
+    expect(after.cases).toEqual(before.cases);
+  });
+
+  it('refuses a message that is not a shard, so it goes back to the queue and on to the dead-letter queue', async () => {
+    await expect(
+      worker(sqsEvent(JSON.stringify({ today: '2026-03-02', index: 4, count: 4 }))),
+    ).rejects.toThrow(/not an evaluation shard/);
+  });
+});
