@@ -50,11 +50,14 @@ export const LOCAL_YEAR = {
 
 export async function start(out = 'out/demo', stats?: SimulationStats): Promise<SimulationSummary> {
   const began = Date.now();
+  // CLM_CUSTOMERS_PER_SHARD=40 npm start: every night split into shards, as a large portfolio is deployed.
+  const customersPerShard = Number(process.env.CLM_CUSTOMERS_PER_SHARD) || undefined;
   const summary = await runSimulation({
     source: LOCAL_YEAR,
     out,
     onProgress: progressReporter(),
     ...(stats ? { stats } : {}),
+    ...(customersPerShard ? { customersPerShard } : {}),
   });
   process.stdout.write(
     `\n${summaryTable(summary)}\n\nWrote ${out}/ in ${((Date.now() - began) / 1000).toFixed(1)} s: open ${out}/index.html\n`,
