@@ -28,11 +28,16 @@ export function pointDaysBefore(
 ): UsagePoint | null {
   const target = addDays(date, -days);
   const oldest = addDays(target, -TREND_TOLERANCE_DAYS);
-  for (let i = history.length - 1; i >= 0; i--) {
-    const point = history[i]!;
-    if (point.snapshotDate <= target) return point.snapshotDate >= oldest ? point : null;
+  // History is in date order: find the last point on or before the target by halving.
+  let low = 0;
+  let high = history.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (history[middle]!.snapshotDate <= target) low = middle + 1;
+    else high = middle;
   }
-  return null;
+  const point = history[low - 1];
+  return point && point.snapshotDate >= oldest ? point : null;
 }
 
 /** Utilization now minus 30 days earlier, in percentage points; null without a comparable point. */

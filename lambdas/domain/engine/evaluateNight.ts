@@ -31,6 +31,8 @@ export interface NightDecisions {
   events: DomainEvent[];
 }
 
+const NO_CASES: readonly Case[] = [];
+
 /** A play that was seen late (its anchor in the past) gets at most this long to catch up; then it is history. */
 const LATE_OPENING_DAYS = 30;
 /** A win-back case stays open this long after it opens, waiting for a renewal. */
@@ -61,7 +63,7 @@ export function evaluateNight(input: NightInput): NightDecisions {
     // Absent from the latest export: nothing is decided on stale data.
     if (state.snapshotDate < input.portfolioDate) continue;
     const values = metricValuesOf(state, record.history);
-    const existing = casesByCustomer.get(state.customerId) ?? [];
+    const existing = casesByCustomer.get(state.customerId) ?? NO_CASES;
     for (const c of existing) {
       if (c.status !== 'open') continue;
       const changed = settle(c, playById.get(c.playId), record, values, today);
@@ -98,10 +100,14 @@ export function evaluateNight(input: NightInput): NightDecisions {
   return decisions;
 }
 
-/** Email days per recipient already taken: sent emails and email steps still scheduled in open cases. */
+/**
+ * Email days per recipient already taken, from today on (new steps are never due earlier): sent emails and email
+ * steps of cases not resolved.
+ */
 function bookedEmailDays(input: NightInput): Map<string, Set<IsoDate>> {
   const booked = new Map<string, Set<IsoDate>>();
   const book = (to: string, day: IsoDate) => {
+    if (day < input.today) return;
     const days = booked.get(to);
     if (days) days.add(day);
     else booked.set(to, new Set([day]));
@@ -115,6 +121,12 @@ function bookedEmailDays(input: NightInput): Map<string, Set<IsoDate>> {
     }
   }
   return booked;
+}
+
+function lastDueOf(c: Case): IsoDate {
+  let last = c.anchorOn;
+  for (const step of c.steps) if (step.dueOn > last) last = step.dueOn;
+  return last;
 }
 
 /** Resolves or closes an open case when tonight's data says so; returns the changed copy, or null. */
@@ -133,10 +145,9 @@ function settle(
   if (resolved) {
     return { ...c, status: 'resolved', resolvedOn: today, steps: cancelPending(c.steps, today) };
   }
-  const lastDue = c.steps.reduce((last, s) => (s.dueOn > last ? s.dueOn : last), c.anchorOn);
   // A case that cannot resolve is finished once its last step's day has passed; one that can waits for its
   // term (or its win-back period) to run out. A play removed from the playbook closes its cases.
-  const finished = rule === undefined ? today > lastDue : today > c.expiresOn;
+  const finished = rule === undefined ? today > lastDueOf(c) : today > c.expiresOn;
   if (finished || !play) {
     return { ...c, status: 'closed', closedOn: today, steps: cancelPending(c.steps, today) };
   }
@@ -196,14 +207,16 @@ function open(
 ): Case | null {
   const { state } = record;
   const repeats = play.repeatAfterDays !== undefined;
-  const caseId = caseIdOf(state.customerId, play.id, state.termEnd, repeats ? today : undefined);
   for (const c of existing) {
     if (c.playId !== play.id) continue;
-    if (!repeats && c.caseId === caseId) return null;
+    // Same play and term: the case this play would open (its id is customer, play and term).
+    if (!repeats && c.termEnd === state.termEnd) return null;
     if (repeats && (c.status === 'open' || c.openedOn > addDays(today, -play.repeatAfterDays!))) return null;
   }
   const opening = openingOf(play, record, values, today);
   if (!opening || !allHold(play.when, values)) return null;
+  // Built only for a case that opens: most customers open nothing on most nights.
+  const caseId = caseIdOf(state.customerId, play.id, state.termEnd, repeats ? today : undefined);
 
   const recipient = state.adminEmail;
   const steps = planSteps(play.steps, opening.anchorOn, today, values);
