@@ -34,8 +34,10 @@ const SCHEDULES_IN_FLIGHT = 8;
 
 /**
  * The nightly evaluation: read the portfolio (or one shard of it) once, let the engine decide, book the email
- * days of new cases, save what changed, set a one-time schedule for every step of a new case, and delete the
- * schedules of steps a resolution cancelled.
+ * days of new cases, set a one-time schedule for every step of a new case, save what changed, and delete the
+ * schedules of steps a resolution cancelled. Schedules come before the save: a run cut short is run again (the
+ * queue, the nightly schedule's retries) and opens the same cases again, where making an existing schedule is a
+ * no-op; saved first, a case whose schedules were never made would stay silent.
  */
 export async function evaluatePortfolio(
   deps: EvaluateDependencies,
@@ -54,9 +56,7 @@ export async function evaluatePortfolio(
     ...(options.shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
   });
   await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
-  await deps.store.saveCases(decisions.updated);
   const at = deps.now();
-  for (const event of decisions.events) deps.events.record(event, at);
 
   const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
   const toSchedule = decisions.opened.flatMap((c) =>
@@ -81,6 +81,9 @@ export async function evaluatePortfolio(
       payload: { customerId: c.customerId, caseId: c.caseId, step: step.index } satisfies StepPayload,
     });
   });
+
+  await deps.store.saveCases(decisions.updated);
+  for (const event of decisions.events) deps.events.record(event, at);
 
   const toCancel = [...decisions.resolved, ...decisions.closed].flatMap((c) =>
     c.steps.filter((s) => s.status === 'cancelled').map((step) => stepScheduleName(c, step)),

@@ -211,4 +211,49 @@ describe('nightly evaluation and step delivery', () => {
     );
     expect(welcome).toMatchObject({ date: '2026-03-03', time: '09:30', timeZone: 'Australia/Sydney' });
   });
+
+  it('schedules every step when a night cut short by a scheduler failure is run again', async () => {
+    // Prepare: three customers whose cases open tonight; Scheduler fails after the first two schedules
+    for (const i of [1, 2, 3]) {
+      await harness.ingest(
+        customerState({
+          customerId: `R-${i}`,
+          adminEmail: `r${i}@retry.example`,
+          termStart: '2026-01-05',
+          date: '2026-03-02',
+          activeUsers: 4,
+        }),
+      );
+    }
+    harness.clock = new Date('2026-03-02T02:00:00Z');
+    const deps = harness.evaluateDeps();
+    let calls = 0;
+    const failing = {
+      ...deps,
+      scheduler: {
+        scheduleOnce: async (schedule: Parameters<typeof deps.scheduler.scheduleOnce>[0]) => {
+          if (++calls > 2) throw new Error('ThrottlingException');
+          return deps.scheduler.scheduleOnce(schedule);
+        },
+        cancel: deps.scheduler.cancel.bind(deps.scheduler),
+      },
+    };
+
+    // Act
+    await expect(evaluatePortfolio(failing, '2026-03-02')).rejects.toThrow('ThrottlingException');
+    const retry = await evaluatePortfolio(deps, '2026-03-02');
+
+    // Assess: the retry opens the same cases and every one of their steps has its schedule
+    const cases = (await harness.store.load()).cases.filter((c) => c.customerId.startsWith('R-'));
+    expect(cases.length).toBeGreaterThanOrEqual(3);
+    expect(retry.opened).toBe(cases.length);
+    const scheduled = cases.flatMap((c) =>
+      c.steps.filter((step) => step.status === 'scheduled').map((step) => `${c.caseId}#${step.index}`),
+    );
+    const names = [...harness.scheduler.schedules.values()].map(
+      (s) => `${payloadOf(s).caseId}#${payloadOf(s).step}`,
+    );
+    expect(scheduled.length).toBeGreaterThan(2);
+    expect(names.sort()).toEqual(expect.arrayContaining(scheduled.sort()));
+  });
 });
