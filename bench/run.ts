@@ -317,6 +317,19 @@ async function localYear() {
     evaluateMsPerCustomer: stats.phases.evaluate / (summary.customers * summary.days),
     stepMsPerSchedule: stats.phases.steps / Math.max(1, emails + summary.tasks + summary.escalations),
   };
+  // The whole evaluation (scan, engine, bookings, schedules, saves) against the emulators, per customer and night,
+  // and what a shard of the default size does on an ordinary night, from the customers evaluated.
+  const customerNights = stats.customersEvaluated;
+  const shard = DEFAULT_CUSTOMERS_PER_SHARD;
+  const localEvaluation = {
+    msPerCustomerNight: stats.phases.evaluate / customerNights,
+    casesOpenedPerCustomerNight: summary.casesOpened / customerNights,
+    schedulesPerCustomerNight: (emails + summary.tasks + summary.escalations) / customerNights,
+  };
+  info.localEvaluation = localEvaluation;
+  process.stdout.write(
+    `      evaluation on the emulators: ${fmt(localEvaluation.msPerCustomerNight, 2)} ms per customer and night, ${fmt((localEvaluation.msPerCustomerNight * shard) / 1000, 0)} s for a shard of ${fmt(shard, 0)}; cases open for ${fmt(localEvaluation.casesOpenedPerCustomerNight * 100, 2)} % of customers a night, ${fmt(localEvaluation.schedulesPerCustomerNight * shard, 0)} schedules a night for such a shard\n`,
+  );
   const costs = [1_000, 10_000, 100_000].map((customers) => ({
     customers,
     ...costPerMonth(customers, inputs),
