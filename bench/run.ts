@@ -16,13 +16,13 @@ import { evaluateNight } from '../lambdas/domain/engine/evaluateNight';
 import { DEFAULT_PLAYBOOK } from '../lambdas/domain/playbook/playbook';
 import { validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import type { SnapshotRow } from '../lambdas/domain/snapshot/snapshotRow';
-import { type CompiledTemplates, EmailRenderer } from '../lambdas/rendering/renderer';
+import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '../lib/bundling';
 import { SAMPLE_BRAND, sampleEmailData } from '../local/emailSamples';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from '../local/samplePortfolio';
 import type { SimulationStats } from '../local/simulation';
 import { start } from '../local/start';
-import { buildTemplates, COMPILED_FILE, compileMjml } from '../scripts/buildTemplates';
+import { buildTemplates, compileMjml } from '../scripts/buildTemplates';
 import { type CostInputs, costPerMonth } from './costModel';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -54,7 +54,7 @@ async function timePerCall(work: () => unknown, calls: number, rounds = 5): Prom
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 async function rendering() {
-  const compiled = JSON.parse(await readFile(COMPILED_FILE, 'utf8')) as CompiledTemplates;
+  const { COMPILED_TEMPLATES: compiled } = await import('../lambdas/rendering/compiledTemplates');
   const renderer = new EmailRenderer(compiled);
   const data = sampleEmailData('renewal', null, 'de');
   const request = {

@@ -109,9 +109,9 @@ const slug = (text: string) =>
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
   await buildTemplates();
-  const renderer = new EmailRenderer(
-    JSON.parse(await readFile(join(import.meta.dirname, '../templates/compiled/templates.json'), 'utf8')),
-  );
+  // Imported once built: the module is what the build just wrote.
+  const { COMPILED_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
+  const renderer = new EmailRenderer(COMPILED_TEMPLATES);
   const [dynamo, s3, ses] = await Promise.all([startDynamoProcess(), startS3(), startSes()]);
   const clock = { now: new Date(0) };
   const events = new FileEventLog();

@@ -1,11 +1,11 @@
 // Writes every template × variant × locale, and both digests in every locale, to out/preview/ with an index.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCALES } from '../lambdas/domain/locales';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { SAMPLE_BRAND, sampleDigestData, sampleEmailData, templateVariants } from '../local/emailSamples';
-import { buildTemplates, COMPILED_FILE } from './buildTemplates';
+import { buildTemplates } from './buildTemplates';
 
 const OUT = fileURLToPath(new URL('../out/preview/', import.meta.url));
 
@@ -14,7 +14,9 @@ const htmlEscape = (text: string) =>
 
 export async function writePreview(outDir = OUT): Promise<string[]> {
   await buildTemplates();
-  const renderer = new EmailRenderer(JSON.parse(await readFile(COMPILED_FILE, 'utf8')));
+  // Imported once built: the module is what the build just wrote.
+  const { COMPILED_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
+  const renderer = new EmailRenderer(COMPILED_TEMPLATES);
   await mkdir(outDir, { recursive: true });
   const rows: string[] = [];
   const files: string[] = [];

@@ -1,5 +1,5 @@
-// The compiled templates, bundled into the Lambda as data: `npm run build:templates` writes this file.
-import compiled from '../../templates/compiled/templates.json';
+// The compiled templates, bundled into the Lambda as code: `npm run build:templates` generates this module.
+import { COMPILED_TEMPLATES as built } from '../../templates/compiled/templates';
 import type { CompiledTemplates } from './renderer';
 
-export const COMPILED_TEMPLATES: CompiledTemplates = compiled;
+export const COMPILED_TEMPLATES: CompiledTemplates = built;

@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import Handlebars from 'handlebars/runtime';
 import type { Locale } from '../domain/locales';
 import type { EmailTemplate } from '../domain/playbook/schema';
 import { CATALOGS, type Catalog, DIGEST_WORDS, type DigestWord, type EmailCopy } from './catalog';
@@ -15,19 +15,33 @@ import {
 } from './model';
 
 /**
- * The output of scripts/buildTemplates.ts: MJML compiled to HTML with handlebars placeholders kept, each distinct
- * layout once, and every email and digest by the index of its layout.
+ * The output of scripts/buildTemplates.ts: each distinct layout once, MJML compiled to HTML and then to a strict
+ * handlebars template function, and every email and digest by the index of its layout.
  */
 export interface CompiledTemplates {
-  layouts: string[];
+  layouts: TemplateSpecification[];
   emails: Record<string, number>;
   digests: Record<string, number>;
 }
 
-// One engine for every template. Strict: a missing variable throws instead of printing an empty string.
-// Escaping: every value is HTML-escaped; only copy that this renderer already escaped goes in with {{{ }}}.
+// One runtime for every layout (the build compiled them strict: a missing variable throws instead of printing
+// nothing). Escaping: every value is HTML-escaped; only copy that this renderer already escaped goes in with {{{ }}}.
 const engine = Handlebars.create();
-const STRICT = { strict: true } as const;
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+/**
+ * Fills copy's `{{name}}` placeholders, escaped as handlebars escapes them unless `plain`. The build checks that
+ * our copy holds nothing else; copy with anything else is refused here rather than sent half filled.
+ */
+function fillCopy(text: string, values: Record<string, string>, plain: boolean): string {
+  if (text.replace(PLACEHOLDER, '').includes('{{'))
+    throw new Error(`copy supports only {{name}} placeholders: "${text}"`);
+  return text.replace(PLACEHOLDER, (_, name: string) => {
+    if (!(name in values)) throw new Error(`"${name}" not defined in the copy values`);
+    const value = values[name] ?? '';
+    return plain ? value : engine.Utils.escapeExpression(value);
+  });
+}
 
 function checkUrl(url: string, what: string): string {
   let parsed: URL;
@@ -45,8 +59,7 @@ type Compiled = (context: unknown) => string;
 const PER_ITEM_WORDS = new Set<DigestWord>(['renewsOn', 'resolvedBy', 'rejectedRows']);
 
 export class EmailRenderer {
-  private readonly html = new Map<string, Compiled>();
-  private readonly copy = new Map<string, Compiled>();
+  private readonly html = new Map<TemplateSpecification, Compiled>();
 
   constructor(
     private readonly compiled: CompiledTemplates,
@@ -65,8 +78,8 @@ export class EmailRenderer {
       const catalog = this.catalogs[locale];
       const words = emailWords(catalog.emails[template], variant, template);
       const values = copyValues(data, brand, format);
-      const escaped = this.fill(words, values, locale, template, false, catalog.common);
-      const plain = this.fill(words, values, locale, template, true, catalog.common);
+      const escaped = fillWords(words, values, false, catalog.common);
+      const plain = fillWords(words, values, true, catalog.common);
       const unsubscribeUrl = checkUrl(data.unsubscribeUrl, 'the unsubscribe link');
       const ctaUrl = checkUrl(linkOf(brand, spec.cta), `the ${spec.cta} link`);
       const secondaryUrl = spec.secondary
@@ -105,7 +118,7 @@ export class EmailRenderer {
       const catalog = this.catalogs[locale];
       const d = catalog.digest;
       const word = (key: DigestWord, values: Record<string, string> = {}, plain = false) =>
-        this.copyTemplate(`${locale}:digest:${key}:${plain}`, d[key], plain)(values);
+        fillCopy(d[key], values, plain);
       const counts = {
         newTasks: format.count(data.newTasks.length),
         overdueTasks: format.count(data.overdueTasks.length),
@@ -119,10 +132,10 @@ export class EmailRenderer {
       for (const key of DIGEST_WORDS) if (!PER_ITEM_WORDS.has(key)) t[key] = word(key, counts);
       t.subject = word(kind === 'owner' ? 'ownerSubject' : 'teamSubject', counts);
       t.heading = word(kind === 'owner' ? 'ownerHeading' : 'teamHeading', counts);
-      t.product = this.copyTemplate(`${locale}:common:product`, catalog.common.product!, false)({});
-      t.purchased = this.copyTemplate(`${locale}:common:purchased`, catalog.common.purchased!, false)({});
-      t.assigned = this.copyTemplate(`${locale}:common:assigned`, catalog.common.assigned!, false)({});
-      t.active = this.copyTemplate(`${locale}:common:active`, catalog.common.active!, false)({});
+      t.product = fillCopy(catalog.common.product!, {}, false);
+      t.purchased = fillCopy(catalog.common.purchased!, {}, false);
+      t.assigned = fillCopy(catalog.common.assigned!, {}, false);
+      t.active = fillCopy(catalog.common.active!, {}, false);
 
       const taskView = (task: DigestTask) => ({
         title: d.tasks[task.task ?? 'escalation'] ?? task.task ?? d.tasks.escalation!,
@@ -210,49 +223,33 @@ export class EmailRenderer {
     }
   }
 
-  /** Compiled once per layout: emails that share a layout share its compiled form. */
-  private template(source: string): Compiled {
-    let compiled = this.html.get(source);
+  /** Made once per layout: emails that share a layout share its template function. */
+  private template(spec: TemplateSpecification): Compiled {
+    let compiled = this.html.get(spec);
     if (!compiled) {
-      compiled = engine.compile(source, STRICT);
-      this.html.set(source, compiled);
+      compiled = engine.template(spec);
+      this.html.set(spec, compiled);
     }
     return compiled;
   }
+}
 
-  private copyTemplate(key: string, source: string, plain: boolean): Compiled {
-    let compiled = this.copy.get(key);
-    if (!compiled) {
-      compiled = engine.compile(source, { ...STRICT, noEscape: plain });
-      this.copy.set(key, compiled);
-    }
-    return compiled;
+/** Fills every string of an email's copy; `plain` leaves values unescaped for the text part and subject. */
+function fillWords(
+  words: EmailCopy,
+  values: Record<string, string>,
+  plain: boolean,
+  common: Record<string, string>,
+): Record<string, string | string[]> {
+  const one = (text: string) => fillCopy(text, values, plain);
+  const out: Record<string, string | string[]> = {};
+  for (const [key, text] of Object.entries(common)) out[key] = one(text);
+  out.greeting = values.adminName ? one(common.greeting!) : one(common.greetingNoName!);
+  for (const [key, value] of Object.entries(words)) {
+    if (key === 'variants') continue;
+    out[key] = Array.isArray(value) ? value.map(one) : one(value as string);
   }
-
-  /** Fills every string of an email's copy; `plain` leaves values unescaped for the text part and subject. */
-  private fill(
-    words: EmailCopy,
-    values: Record<string, string>,
-    locale: Locale,
-    template: string,
-    plain: boolean,
-    common: Record<string, string>,
-  ): Record<string, string | string[]> {
-    const one = (key: string, text: string) =>
-      this.copyTemplate(`${locale}:${template}:${key}:${text}:${plain}`, text, plain)(values);
-    const out: Record<string, string | string[]> = {};
-    for (const [key, text] of Object.entries(common)) out[key] = one(`common.${key}`, text);
-    out.greeting = values.adminName
-      ? one('common.greeting', common.greeting!)
-      : one('common.greetingNoName', common.greetingNoName!);
-    for (const [key, value] of Object.entries(words)) {
-      if (key === 'variants') continue;
-      out[key] = Array.isArray(value)
-        ? value.map((text, i) => one(`${key}.${i}`, text))
-        : one(key, value as string);
-    }
-    return out;
-  }
+  return out;
 }
 
 function emailWords(copy: EmailCopy | undefined, variant: string | null, template: EmailTemplate): EmailCopy {

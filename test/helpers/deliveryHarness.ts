@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { DynamoEmailDayBook } from '../../lambdas/adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
 import {
@@ -15,10 +14,10 @@ import { type CustomerState, usagePointOf } from '../../lambdas/domain/customer'
 import { DEFAULT_PLAYBOOK } from '../../lambdas/domain/playbook/playbook';
 import type { DeliveryEvent, EventLog } from '../../lambdas/ports/eventLog';
 import type { OneTimeSchedule, Scheduler } from '../../lambdas/ports/scheduler';
+import { COMPILED_TEMPLATES } from '../../lambdas/rendering/compiledTemplates';
 import { EmailRenderer } from '../../lambdas/rendering/renderer';
 import { SAMPLE_BRAND } from '../../local/emailSamples';
 import { type LocalDynamo, type LocalSes, startDynamo, startSes } from '../../local/emulators';
-import { COMPILED_FILE } from '../../scripts/buildTemplates';
 
 /** Keeps schedules in memory: the adapter for the real service is tested on its own with a mocked client. */
 export class RecordingScheduler implements Scheduler {
@@ -81,7 +80,7 @@ export class DeliveryHarness {
 
   static async start(): Promise<DeliveryHarness> {
     const [dynamo, ses] = await Promise.all([startDynamo(), startSes()]);
-    const renderer = new EmailRenderer(JSON.parse(await readFile(COMPILED_FILE, 'utf8')));
+    const renderer = new EmailRenderer(COMPILED_TEMPLATES);
     return new DeliveryHarness(dynamo, ses, renderer);
   }
 

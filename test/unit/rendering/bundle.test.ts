@@ -36,7 +36,7 @@ describe('the send-time renderer bundle', () => {
 
     // Assess
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.some((path) => path.includes('templates/compiled/templates.json'))).toBe(true);
+    expect(inputs.some((path) => path.includes('templates/compiled/templates.ts'))).toBe(true);
     expect(inputs.some((path) => path.includes('node_modules/handlebars/'))).toBe(true);
     expect(
       inputs.filter((path) => /node_modules\/(mjml|juice|html-minifier|js-beautify)/.test(path)),

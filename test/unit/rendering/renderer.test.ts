@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../../lambdas/domain/locales';
+import type { EmailTemplate } from '../../../lambdas/domain/playbook/schema';
 import { CATALOGS } from '../../../lambdas/rendering/catalog';
+import { COMPILED_TEMPLATES } from '../../../lambdas/rendering/compiledTemplates';
 import { EMAIL_SPECS } from '../../../lambdas/rendering/emailSpecs';
 import { TemplateRenderError } from '../../../lambdas/rendering/model';
 import { EmailRenderer } from '../../../lambdas/rendering/renderer';
@@ -11,9 +12,9 @@ import {
   sampleEmailData,
   templateVariants,
 } from '../../../local/emailSamples';
-import { COMPILED_FILE, compileMjml, TemplateBuildError } from '../../../scripts/buildTemplates';
+import { checkCopy, compileMjml, copyProblem, TemplateBuildError } from '../../../scripts/buildTemplates';
 
-const compiled = JSON.parse(await readFile(COMPILED_FILE, 'utf8'));
+const compiled = COMPILED_TEMPLATES;
 const renderer = new EmailRenderer(compiled);
 
 function expectClean(text: string) {
@@ -182,14 +183,55 @@ describe('customer emails', () => {
 
   it('shows the seats table exactly in the emails whose spec says so', () => {
     for (const [template, spec] of Object.entries(EMAIL_SPECS)) {
-      expect(compiled.layouts[compiled.emails[template]].includes('{{#each products}}'), template).toBe(
-        spec.table,
-      );
+      const data = sampleEmailData(template as EmailTemplate, null, 'en');
+      const html = renderer.renderEmail({
+        template: template as EmailTemplate,
+        variant: null,
+        locale: 'en',
+        data: { ...data, products: [{ name: 'Seat Table Probe', purchased: 7, assigned: 6, active: 5 }] },
+        brand: SAMPLE_BRAND,
+      }).html;
+      expect(html.includes('Seat Table Probe'), template).toBe(spec.table);
     }
+  });
+
+  it('refuses copy with more than {{name}} placeholders instead of sending it half filled', () => {
+    // Prepare: a catalogue whose welcome heading uses a block helper
+    const catalogs = structuredClone(CATALOGS);
+    catalogs.en.emails.welcome!.heading = '{{#if customerName}}Hello{{/if}} there';
+    const custom = new EmailRenderer(compiled, catalogs);
+
+    // Act
+    const render = () =>
+      custom.renderEmail({
+        template: 'welcome',
+        variant: null,
+        locale: 'en',
+        data: sampleEmailData('welcome', null, 'en'),
+        brand: SAMPLE_BRAND,
+      });
+
+    // Assess
+    expect(render).toThrow(/copy supports only \{\{name\}\} placeholders/);
   });
 });
 
 describe('copy catalogues', () => {
+  it('hold only {{name}} placeholders, which the build checks in every string', async () => {
+    // Act
+    const strings = await checkCopy();
+
+    // Assess: ours pass, and what the send-time renderer could not fill is refused with the reason
+    expect(strings).toBeGreaterThan(600);
+    expect(copyProblem('Hello {{adminName}}, {{ customerName }}')).toBeNull();
+    expect(copyProblem('{{#if adminName}}Hi{{/if}}')).toMatch(/only \{\{name\}\} placeholders/);
+    expect(copyProblem('{{{customerName}}}')).toMatch(/only/);
+    expect(copyProblem('{{brand.name}}')).toMatch(/only/);
+    expect(copyProblem('{{format date}}')).toMatch(/only/);
+    expect(copyProblem('\\{{customerName}}')).toMatch(/escaped/);
+    expect(copyProblem('{{customerName')).toMatch(/not a template/);
+  });
+
   function shape(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(shape);
     if (value && typeof value === 'object')
