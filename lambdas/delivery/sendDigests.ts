@@ -95,7 +95,7 @@ export async function sendDigests(
   deps: DigestDependencies,
   today: IsoDate,
 ): Promise<{ sent: number; skipped: number }> {
-  const snapshot = await deps.store.load();
+  const snapshot = await deps.store.load({ history: false });
   const present = snapshot.portfolioDate
     ? snapshot.customers.filter((c) => c.state.snapshotDate === snapshot.portfolioDate)
     : snapshot.customers;

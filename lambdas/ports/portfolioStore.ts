@@ -17,6 +17,8 @@ export interface LoadOptions {
    * portfolio date. Without it, the whole portfolio.
    */
   shard?: { index: number; count: number };
+  /** False leaves the customers' usage history behind (empty): the digests need states and cases only. */
+  history?: boolean;
 }
 
 export interface PortfolioStore {

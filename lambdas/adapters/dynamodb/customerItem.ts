@@ -10,11 +10,13 @@ import type { CustomerWrite } from '../../ports/ingestStore';
 export const HISTORY_DAYS = TREND_DAYS + TREND_TOLERANCE_DAYS + 5;
 
 /**
- * A history point as stored: `termStart|termEnd|purchased|assigned|active`, keyed by snapshot date. One string
- * rather than a list of five typed values: the nightly Scan reads every customer's history, and a string is a
- * fifth of the attribute values to encode, send and decode.
+ * The history as stored: one string of points in date order, `date=purchased|assigned|active`, with
+ * `date=termStart|termEnd|purchased|assigned|active` on the oldest point and wherever the term changes (a
+ * renewal), separated by spaces. One string attribute rather than a map of fifty: the nightly Scan and the
+ * ingest read and write every customer's history, and each attribute costs encoding and decoding on both sides
+ * (DynamoDB bills by the kilobyte, and the term is the same on nearly every night).
  */
-export type StoredPoint = string;
+export type StoredHistory = string;
 
 export interface CustomerItem {
   pk: string;
@@ -24,20 +26,46 @@ export interface CustomerItem {
   state: CustomerState;
   lastSnapshotDate: IsoDate;
   firstSeen: IsoDate;
-  history: Record<IsoDate, StoredPoint>;
+  /** Items written before this form hold a map of date to point, each with its term; they read the same. */
+  history: StoredHistory | Record<IsoDate, string>;
 }
 
-export function storedPoint(point: UsagePoint): StoredPoint {
-  return `${point.termStart}|${point.termEnd}|${point.licensesPurchased}|${point.licensesAssigned}|${point.activeUsers}`;
+/** Points in date order, stored with the term only where it changes. */
+export function storedHistory(points: readonly UsagePoint[]): StoredHistory {
+  const stored: string[] = [];
+  let term = '';
+  for (const p of points) {
+    const figures = `${p.licensesPurchased}|${p.licensesAssigned}|${p.activeUsers}`;
+    const pointTerm = `${p.termStart}|${p.termEnd}`;
+    stored.push(`${p.snapshotDate}=${pointTerm === term ? figures : `${pointTerm}|${figures}`}`);
+    term = pointTerm;
+  }
+  return stored.join(' ');
 }
+
+const byDate = (a: UsagePoint, b: UsagePoint) =>
+  a.snapshotDate < b.snapshotDate ? -1 : a.snapshotDate > b.snapshotDate ? 1 : 0;
 
 /** The history as UsagePoints, oldest first, without points beyond the kept window. */
 export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate'>): UsagePoint[] {
   const oldest = addDays(item.lastSnapshotDate, -HISTORY_DAYS);
+  const stored = item.history ?? '';
+  const entries =
+    typeof stored === 'string'
+      ? stored
+          .split(' ')
+          .filter(Boolean)
+          .map((entry) => entry.split('=') as [IsoDate, string])
+      : Object.entries(stored).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const points: UsagePoint[] = [];
-  for (const [snapshotDate, stored] of Object.entries(item.history ?? {})) {
+  let termStart = '';
+  let termEnd = '';
+  for (const [snapshotDate, point] of entries) {
+    const parts = point.split('|');
+    // A point without a term has the one of the point before it (the oldest always carries one).
+    if (parts.length === 5) [termStart = '', termEnd = ''] = parts.splice(0, 2);
     if (snapshotDate < oldest) continue;
-    const [termStart = '', termEnd = '', purchased, assigned, active] = stored.split('|');
+    const [purchased, assigned, active] = parts;
     points.push({
       snapshotDate,
       termStart,
@@ -47,9 +75,7 @@ export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate
       activeUsers: Number(active),
     });
   }
-  return points.sort((a, b) =>
-    a.snapshotDate < b.snapshotDate ? -1 : a.snapshotDate > b.snapshotDate ? 1 : 0,
-  );
+  return points;
 }
 
 /**
@@ -67,10 +93,11 @@ export function mergeCustomerItem(
   const newer = !existing || existing.lastSnapshotDate <= date;
   const lastSnapshotDate = newer ? date : existing.lastSnapshotDate;
   const oldest = addDays(lastSnapshotDate, -HISTORY_DAYS);
-  const history: Record<IsoDate, StoredPoint> = {};
-  for (const [day, stored] of Object.entries({ ...existing?.history, [date]: storedPoint(point) })) {
-    if (day >= oldest) history[day] = stored;
-  }
+  const points = (existing ? historyOf(existing) : []).filter(
+    (p) => p.snapshotDate !== date && p.snapshotDate >= oldest,
+  );
+  if (date >= oldest) points.push({ ...point, snapshotDate: date });
+  const history = storedHistory(points.sort(byDate));
   const item: CustomerItem = {
     ...key,
     entity: 'customer',

@@ -26,6 +26,24 @@ import { keys } from './tableDesign';
 
 const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
 
+/** Every attribute a load uses but the history: most of a customer item's size. */
+const LOADED_WITHOUT_HISTORY = [
+  'pk',
+  'sk',
+  'entity',
+  'state',
+  'firstSeen',
+  'lastSnapshotDate',
+  'case',
+  'email',
+  'latestSnapshotDate',
+  'expiresAt',
+];
+const WITHOUT_HISTORY = {
+  ProjectionExpression: LOADED_WITHOUT_HISTORY.map((name) => `#${name}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(LOADED_WITHOUT_HISTORY.map((name) => [`#${name}`, name])),
+};
+
 export interface DynamoPortfolioStoreOptions {
   client: DynamoDBDocumentClient;
   portfolioTable: string;
@@ -71,6 +89,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
               TableName: this.options.portfolioTable,
               ...(totalSegments > 1 ? { Segment: segment, TotalSegments: totalSegments } : {}),
               ...(start ? { ExclusiveStartKey: start } : {}),
+              ...(options.history === false ? WITHOUT_HISTORY : {}),
             }),
           ),
         );

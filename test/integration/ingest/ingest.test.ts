@@ -1,5 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CustomerItem, historyOf } from '../../../lambdas/adapters/dynamodb/customerItem';
 import { documentClient } from '../../../local/emulators';
 import { IngestHarness } from '../../helpers/ingestHarness';
 import { csvLine, HEADER } from '../../helpers/snapshotFiles';
@@ -44,7 +45,7 @@ describe('ingest handler', () => {
         activeUsers: 6,
         timezone: 'Europe/Berlin',
       },
-      history: { '2026-11-20': '2026-01-01|2027-01-01|10|8|6' },
+      history: '2026-11-20=2026-01-01|2027-01-01|10|8|6',
     });
     expect(await harness.portfolioDate()).toBe('2026-11-20');
     expect(await harness.report('reports/2026-11-20.csv.json')).toMatchObject({ accepted: 3, rejected: [] });
@@ -82,7 +83,9 @@ describe('ingest handler', () => {
     // Assess
     const item = await harness.customer('K0');
     expect(item).toMatchObject({ lastSnapshotDate: '2026-12-10', state: { activeUsers: 9 } });
-    expect((item!.history as Record<string, unknown>)['2026-12-01']).toBe('2026-01-01|2027-01-01|10|8|2');
+    expect(historyOf(item as unknown as CustomerItem)).toContainEqual(
+      expect.objectContaining({ snapshotDate: '2026-12-01', termStart: '2026-01-01', activeUsers: 2 }),
+    );
     expect(await harness.portfolioDate()).toBe('2026-12-10');
   });
 
@@ -105,10 +108,12 @@ describe('ingest handler', () => {
     for (const id of ['K0', 'K119']) {
       const item = await harness.customer(id);
       expect(item).toMatchObject({ lastSnapshotDate: '2027-01-11', state: { activeUsers: 7 } });
-      expect(item!.history).toMatchObject({
-        '2027-01-10': '2026-01-01|2027-01-01|10|8|3',
-        '2027-01-11': '2026-01-01|2027-01-01|10|8|7',
-      });
+      expect(historyOf(item as unknown as CustomerItem)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ snapshotDate: '2027-01-10', termEnd: '2027-01-01', activeUsers: 3 }),
+          expect.objectContaining({ snapshotDate: '2027-01-11', termEnd: '2027-01-01', activeUsers: 7 }),
+        ]),
+      );
     }
   });
 

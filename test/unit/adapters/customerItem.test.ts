@@ -50,7 +50,11 @@ describe('a customer item night by night', () => {
       firstSeen: '2026-03-01',
       state: { activeUsers: 9 },
     });
-    expect(item.history['2026-03-01']).toBe(`${late.state.termStart}|${late.state.termEnd}|20|20|2`);
+    expect(historyOf(item)[0]).toMatchObject({
+      snapshotDate: '2026-03-01',
+      termStart: late.state.termStart,
+      activeUsers: 2,
+    });
   });
 
   it('gives the same item when the same night is written again', () => {
@@ -71,9 +75,74 @@ describe('a customer item night by night', () => {
     }
 
     // Assess
-    const days = Object.keys(item!.history).sort();
+    const days = historyOf(item!).map((p) => p.snapshotDate);
     expect(days).toHaveLength(HISTORY_DAYS + 1);
     expect(days[0]).toBe(addDays(start, 119 - HISTORY_DAYS));
     expect(HISTORY_DAYS).toBeGreaterThanOrEqual(45);
+  });
+
+  it('stores the term only where it changes, and reads every point back with its term across a renewal', () => {
+    // Prepare: five nights, renewed on the fourth (term_end moves a year on)
+    let item: ReturnType<typeof mergeCustomerItem>['item'] | undefined;
+    const nights = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'];
+
+    // Act
+    for (const [i, date] of nights.entries()) {
+      const state = customerState({
+        date,
+        termStart: i < 3 ? '2025-03-04' : '2026-03-04',
+        termEnd: i < 3 ? '2026-03-04' : '2027-03-04',
+        activeUsers: 10 + i,
+      });
+      item = mergeCustomerItem(item, key, state, usagePointOf(state)).item;
+    }
+
+    // Assess
+    expect(item!.history).toBe(
+      [
+        '2026-03-01=2025-03-04|2026-03-04|20|20|10',
+        '2026-03-02=20|20|11',
+        '2026-03-03=20|20|12',
+        '2026-03-04=2026-03-04|2027-03-04|20|20|13',
+        '2026-03-05=20|20|14',
+      ].join(' '),
+    );
+    expect(historyOf(item!).map((p) => [p.snapshotDate, p.termEnd, p.activeUsers])).toEqual([
+      ['2026-03-01', '2026-03-04', 10],
+      ['2026-03-02', '2026-03-04', 11],
+      ['2026-03-03', '2026-03-04', 12],
+      ['2026-03-04', '2027-03-04', 13],
+      ['2026-03-05', '2027-03-04', 14],
+    ]);
+  });
+
+  it('reads items written as a map of points, and keeps the term on the oldest point as days drop out', () => {
+    // Prepare: an item in the earlier form, every point with its term
+    const full = {
+      lastSnapshotDate: '2026-03-02',
+      history: {
+        '2026-03-01': '2025-03-04|2026-03-04|20|20|10',
+        '2026-03-02': '2025-03-04|2026-03-04|20|20|11',
+      },
+    };
+    let item: ReturnType<typeof mergeCustomerItem>['item'] | undefined;
+    for (let i = 0; i < HISTORY_DAYS + 5; i++) {
+      const state = customerState({
+        date: addDays('2026-01-01', i),
+        termStart: '2025-12-01',
+        activeUsers: i,
+      });
+      item = mergeCustomerItem(item, key, state, usagePointOf(state)).item;
+    }
+
+    // Assess
+    expect(historyOf(full).map((p) => [p.termStart, p.activeUsers])).toEqual([
+      ['2025-03-04', 10],
+      ['2025-03-04', 11],
+    ]);
+    const oldest = String(item!.history).split(' ')[0]!;
+    expect(oldest.split('=')[1]!.split('|')).toHaveLength(5);
+    expect(historyOf(item!).every((p) => p.termStart === '2025-12-01')).toBe(true);
+    expect(historyOf(item!)).toHaveLength(HISTORY_DAYS + 1);
   });
 });
