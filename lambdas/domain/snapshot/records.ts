@@ -49,21 +49,22 @@ export async function* csvRecords(
   let head = Buffer.alloc(0);
   let offset = 0;
   let newlinesPassed = 0;
-  let pending: number[] = []; // offsets of newline bytes that no emitted record has passed yet
+  let pending: number[] = []; // offsets of newline bytes; those before `next` were passed by emitted records
+  let next = 0;
   let lastEndLine = 1;
   let failure: Error | null = null;
   const out: RawRecord[] = [];
 
   /** The line a record ends on, and how many newlines it passed (more than one: it spans lines or skipped some). */
   const endOf = (bytes: number): { endLine: number; passed: number } => {
-    let passed = 0;
+    const first = next;
     let trailing = false;
-    while (passed < pending.length && pending[passed]! < bytes) {
-      trailing = pending[passed] === bytes - 1;
-      passed++;
+    while (next < pending.length && pending[next]! < bytes) {
+      trailing = pending[next] === bytes - 1;
+      next++;
     }
+    const passed = next - first;
     newlinesPassed += passed;
-    if (passed > 0) pending = pending.slice(passed);
     return { endLine: 1 + newlinesPassed - (trailing ? 1 : 0), passed };
   };
 
@@ -101,6 +102,9 @@ export async function* csvRecords(
   };
 
   const feed = (buffer: Buffer) => {
+    // Drop the offsets already passed once per chunk, not once per record.
+    pending = pending.slice(next);
+    next = 0;
     for (let i = buffer.indexOf(NEWLINE); i !== -1; i = buffer.indexOf(NEWLINE, i + 1))
       pending.push(offset + i);
     offset += buffer.length;
