@@ -26,7 +26,8 @@ const RETENTION_DAYS = 400;
 /**
  * Dollars a month for a portfolio of `customers`, by service. DynamoDB: the nightly customer put (1 KB units) and
  * its consistent read (4 KB units), raw rows at 500 to an item, two Scans (evaluation nightly, digests on business
- * days) read at half a unit per 4 KB, and per step about four reads and four writes (case, customer, ledger).
+ * days) read at half a unit per 4 KB, per step about four reads and four writes (case, customer, ledger), and a
+ * booking write per email (the email-day book).
  */
 export function costPerMonth(customers: number, x: CostInputs, prices: Prices = PRICES) {
   const customerNights = customers * NIGHTS;
@@ -35,7 +36,8 @@ export function costPerMonth(customers: number, x: CostInputs, prices: Prices = 
   const writeUnits =
     customerNights * Math.ceil(x.itemBytes / 1024) +
     (customerNights * x.rowsPerCustomer * RAW_ROW_BYTES) / 1024 +
-    schedules * 4;
+    schedules * 4 +
+    customerNights * x.emailsPerCustomerNight;
   const readUnits =
     customerNights * Math.ceil(x.itemBytes / 4096) +
     ((NIGHTS + BUSINESS_NIGHTS) * tableBytes * 0.5) / 4096 +

@@ -132,17 +132,7 @@ async function bookEmailDays(
   known: readonly Case[],
   opened: readonly Case[],
 ): Promise<void> {
-  const planned = new Map<string, Set<IsoDate>>();
   const byRecipient = new Map<string, { c: Case; step: CaseStep }[]>();
-  for (const c of [...known, ...opened]) {
-    if (c.status === 'resolved') continue;
-    const recipient = c.recipient.toLowerCase();
-    for (const step of c.steps) {
-      if (step.kind !== 'email' || (step.status !== 'scheduled' && step.status !== 'done')) continue;
-      const days = planned.get(recipient) ?? new Set();
-      planned.set(recipient, days.add(step.dueOn));
-    }
-  }
   for (const c of opened) {
     const recipient = c.recipient.toLowerCase();
     for (const step of c.steps) {
@@ -152,10 +142,23 @@ async function bookEmailDays(
       else byRecipient.set(recipient, [{ c, step }]);
     }
   }
+  // Only a lost booking needs the admin's other email days, so they are gathered then, and rarely.
+  const plannedFor = (recipient: string): Set<IsoDate> => {
+    const days = new Set<IsoDate>();
+    for (const c of [...known, ...opened]) {
+      if (c.status === 'resolved' || c.recipient.toLowerCase() !== recipient) continue;
+      for (const step of c.steps)
+        if (step.kind === 'email' && (step.status === 'scheduled' || step.status === 'done'))
+          days.add(step.dueOn);
+    }
+    return days;
+  };
   await mapWithConcurrency([...byRecipient], SCHEDULES_IN_FLIGHT, async ([recipient, steps]) => {
-    const days = planned.get(recipient)!;
+    let days: Set<IsoDate> | undefined;
     for (const { c, step } of steps) {
       while (!(await book.book(c.recipient, step.dueOn, c.customerId))) {
+        days ??= plannedFor(recipient);
+        days.add(step.dueOn);
         step.dueOn = firstFreeBusinessDay(days, step.dueOn);
         days.add(step.dueOn);
       }

@@ -2,15 +2,12 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { EmailDayBook } from '../../ports/emailDayBook';
 import { batchGetAll } from './batchGet';
-import type { RequestCounter } from './dynamoPortfolioStore';
 import { withThrottlingRetry } from './retry';
-import { keys } from './tableDesign';
+import { epochSeconds, keys } from './tableDesign';
 
 const DAY_PREFIX = 'day:';
 /** How long an address's item outlives its latest booking; steps are planned weeks ahead, not months. */
 const KEEP_DAYS = 120;
-
-const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
 
 /**
  * One item per admin address in the portfolio table, one attribute per booked day (`day:2026-11-30` -> customer id).
@@ -18,8 +15,6 @@ const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z
  * cannot both win; the item expires by TTL some months after its latest booking.
  */
 export class DynamoEmailDayBook implements EmailDayBook {
-  readonly requests: RequestCounter = { reads: 0, writes: 0 };
-
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly portfolioTable: string,
@@ -34,7 +29,6 @@ export class DynamoEmailDayBook implements EmailDayBook {
       addresses.map((a) => keys.emailDays(a)),
       { consistentRead: true },
     );
-    this.requests.reads += found.requests;
     const booked = new Map<string, Map<IsoDate, string>>();
     for (const item of found.items) {
       const days = new Map<IsoDate, string>();
@@ -49,7 +43,6 @@ export class DynamoEmailDayBook implements EmailDayBook {
   }
 
   async book(recipient: string, day: IsoDate, customerId: string): Promise<boolean> {
-    this.requests.writes++;
     try {
       await withThrottlingRetry(() =>
         this.client.send(

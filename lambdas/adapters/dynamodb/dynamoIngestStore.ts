@@ -20,7 +20,7 @@ import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { type CustomerItem, mergeCustomerItem } from './customerItem';
 import { withThrottlingRetry } from './retry';
-import { keys } from './tableDesign';
+import { epochSeconds, keys } from './tableDesign';
 
 export interface DynamoIngestStoreOptions {
   client: DynamoDBDocumentClient;
@@ -33,8 +33,6 @@ export interface DynamoIngestStoreOptions {
   /** How long a file waits for another file's customer writes before it gives up (and Lambda retries it). */
   leaseWaitSeconds?: number;
 }
-
-const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
 
 /** Ingestion's writes to DynamoDB: conditional where order or duplicates matter, batched where they do not. */
 export class DynamoIngestStore implements IngestStore {

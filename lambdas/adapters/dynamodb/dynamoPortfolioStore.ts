@@ -22,9 +22,7 @@ import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { type CustomerItem, historyOf } from './customerItem';
 import { withThrottlingRetry } from './retry';
-import { keys } from './tableDesign';
-
-const epochSeconds = (date: IsoDate) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
+import { epochSeconds, keys } from './tableDesign';
 
 /** Every attribute a load uses but the history: most of a customer item's size. */
 const LOADED_WITHOUT_HISTORY = [
@@ -188,23 +186,21 @@ export class DynamoPortfolioStore implements PortfolioStore {
   }
 
   async portfolioDate(): Promise<IsoDate | null> {
-    this.requests.reads++;
-    const result = await withThrottlingRetry(() =>
-      this.options.client.send(
-        new GetCommand({ TableName: this.options.portfolioTable, Key: keys.portfolio() }),
-      ),
-    );
-    return (result.Item?.latestSnapshotDate as IsoDate | undefined) ?? null;
+    return ((await this.portfolioItem())?.latestSnapshotDate as IsoDate | undefined) ?? null;
   }
 
   async customerCount(): Promise<number> {
+    return Number((await this.portfolioItem())?.customerItems ?? 0);
+  }
+
+  private async portfolioItem(): Promise<Record<string, unknown> | undefined> {
     this.requests.reads++;
     const result = await withThrottlingRetry(() =>
       this.options.client.send(
         new GetCommand({ TableName: this.options.portfolioTable, Key: keys.portfolio() }),
       ),
     );
-    return Number(result.Item?.customerItems ?? 0);
+    return result.Item;
   }
 
   async markStepDone(customerId: string, caseId: string, index: number): Promise<void> {

@@ -3,9 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import { addDays } from '../../domain/dates';
 import type { CustomerDirectory, OwnerTask, TaskBook } from '../../ports/taskBook';
 import { withThrottlingRetry } from './retry';
-import { keys } from './tableDesign';
-
-const epochSeconds = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
+import { epochSeconds, keys } from './tableDesign';
 
 /** Tasks by recipient in the activity table: one Query per digest, sorted by due date. */
 export class DynamoTaskBook implements TaskBook {

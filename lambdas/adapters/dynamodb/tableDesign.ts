@@ -34,6 +34,9 @@ export const ACTIVITY_TABLE: TableDesign = {
 
 export const TABLES = [PORTFOLIO_TABLE, ACTIVITY_TABLE] as const;
 
+/** The start of a day as the epoch seconds DynamoDB TTL reads in `expiresAt`. */
+export const epochSeconds = (date: string): number => Math.floor(Date.parse(`${date}T00:00:00Z`) / 1000);
+
 /** Key builders: one place for every item's key shape. */
 export const keys = {
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'STATE' }),

@@ -77,9 +77,7 @@ const FIELD_BY_CANONICAL = new Map<string, SnapshotField>(
 );
 
 export interface ColumnLayout {
-  /** For each position in the file's header, the field it feeds, or null for a column we do not use. */
-  fields: (SnapshotField | null)[];
-  /** The same as positions in SNAPSHOT_FIELDS (-1 for a column we do not use): what each row is read with. */
+  /** For each position in the file's header, the position in SNAPSHOT_FIELDS of the field it feeds (-1: unused). */
   slots: number[];
 }
 
@@ -124,6 +122,6 @@ export class ColumnResolver {
         { line: 1, column: CANONICAL_COLUMNS[missing[0]!] },
       );
     }
-    return { fields, slots: fields.map((field) => (field ? SNAPSHOT_FIELDS.indexOf(field) : -1)) };
+    return { slots: fields.map((field) => (field ? SNAPSHOT_FIELDS.indexOf(field) : -1)) };
   }
 }
