@@ -204,7 +204,7 @@ async function engine() {
   );
   // What one shard worker holds and does: the figures behind DEFAULT_CUSTOMERS_PER_SHARD (README, Performance).
   const shard = DEFAULT_CUSTOMERS_PER_SHARD;
-  const itemBytes = await averageItemBytes();
+  const itemBytes = await customerItemBytes();
   const figures = {
     customersPerShard: shard,
     heapKbPerCustomer: bytesPerCustomer / 1024,
@@ -308,7 +308,7 @@ async function localYear() {
   const perCustomerNight = (n: number) => n / (summary.customers * summary.days);
   const emails = Object.values(summary.emailsByPlay).reduce((a, b) => a + b, 0);
   const inputs: CostInputs = {
-    itemBytes: await averageItemBytes(),
+    itemBytes: await customerItemBytes(),
     emailsPerCustomerNight: perCustomerNight(emails),
     schedulesPerCustomerNight: perCustomerNight(emails + summary.tasks + summary.escalations),
     digestsPerCustomerNight: perCustomerNight(summary.digests),
@@ -348,6 +348,10 @@ async function localYear() {
 }
 
 /** The mean size of a customer item after a year, as DynamoDB bills it (JSON bytes are a close upper bound). */
+let itemBytesOnce: Promise<number> | undefined;
+/** Worked out once for the engine's shard figures and the cost model. */
+const customerItemBytes = () => (itemBytesOnce ??= averageItemBytes());
+
 async function averageItemBytes(): Promise<number> {
   const sample = generateSamplePortfolio({ customers: 200, seed: 3, start: '2026-01-05' });
   const defaults = { defaultLocale: 'en' as const, defaultTimezone: 'Europe/Berlin' };

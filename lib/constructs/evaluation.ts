@@ -24,7 +24,7 @@ export interface EvaluationProps {
 
 /** A shard worker's time limit; SQS keeps a taken message hidden six times as long, as Lambda advises. */
 const SHARD_TIMEOUT = Duration.minutes(15);
-/** Shards evaluated at once: enough for a million customers in one pass, few enough for Scheduler's quotas. */
+/** Shards evaluated at once: a million customers (20 shards) in two rounds, few enough for Scheduler's quotas. */
 const SHARD_CONCURRENCY = 10;
 
 /**
