@@ -100,9 +100,9 @@ export async function evaluatePortfolio(
 }
 
 /**
- * What other shards booked for this shard's admins (an admin can look after customers in several shards),
- * keyed by the address as this shard's cases spell it. This shard's own customers' bookings are left out: its
- * cases already show them, and a repeated shard must be free to plan the same days again.
+ * What other shards booked for this shard's admins (an admin can look after customers in several shards), by
+ * normalised address. This shard's own customers' bookings are left out: its cases already show them, and a
+ * repeated shard must be free to plan the same days again.
  */
 async function daysBookedElsewhere(
   book: EmailDayBook,
@@ -110,14 +110,12 @@ async function daysBookedElsewhere(
   today: IsoDate,
 ): Promise<Map<string, Set<IsoDate>>> {
   const own = new Set(snapshot.customers.map((c) => c.state.customerId));
-  const spelling = new Map(
-    snapshot.customers.map((c) => [c.state.adminEmail.toLowerCase(), c.state.adminEmail]),
-  );
-  const booked = await book.bookedDays([...spelling.values()], today);
+  const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
+  const booked = await book.bookedDays([...admins], today);
   const elsewhere = new Map<string, Set<IsoDate>>();
   for (const [address, days] of booked) {
     const foreign = [...days].filter(([, customerId]) => !own.has(customerId)).map(([day]) => day);
-    if (foreign.length > 0) elsewhere.set(spelling.get(address) ?? address, new Set(foreign));
+    if (foreign.length > 0) elsewhere.set(address, new Set(foreign));
   }
   return elsewhere;
 }
@@ -134,7 +132,7 @@ async function bookEmailDays(
 ): Promise<void> {
   const byRecipient = new Map<string, { c: Case; step: CaseStep }[]>();
   for (const c of opened) {
-    const recipient = c.recipient.toLowerCase();
+    const recipient = c.recipient;
     for (const step of c.steps) {
       if (step.kind !== 'email' || step.status !== 'scheduled') continue;
       const steps = byRecipient.get(recipient);
@@ -146,7 +144,7 @@ async function bookEmailDays(
   const plannedFor = (recipient: string): Set<IsoDate> => {
     const days = new Set<IsoDate>();
     for (const c of [...known, ...opened]) {
-      if (c.status === 'resolved' || c.recipient.toLowerCase() !== recipient) continue;
+      if (c.status === 'resolved' || c.recipient !== recipient) continue;
       for (const step of c.steps)
         if (step.kind === 'email' && (step.status === 'scheduled' || step.status === 'done'))
           days.add(step.dueOn);

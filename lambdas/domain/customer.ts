@@ -1,3 +1,4 @@
+import { normalizeAddress } from './address';
 import type { IsoDate } from './dates';
 import type { Locale } from './locales';
 import type { SnapshotRow } from './snapshot/snapshotRow';
@@ -19,7 +20,10 @@ export interface ProductLine {
 export interface CustomerState {
   customerId: string;
   customerName: string;
+  /** The admin's address as the export wrote it: what emails and digests show. */
   adminEmail: string;
+  /** The same address normalised (normalizeAddress): what is compared, suppressed, booked and deduplicated. */
+  adminAddress: string;
   adminName?: string;
   ownerEmail: string;
   locale: Locale;
@@ -89,7 +93,8 @@ export function customerStateFrom(
   const state: CustomerState = {
     customerId: first.customerId,
     customerName: contact.customerName,
-    adminEmail: contact.adminEmail,
+    adminEmail: contact.adminEmail.trim(),
+    adminAddress: normalizeAddress(contact.adminEmail),
     ownerEmail: contact.ownerEmail,
     locale: contact.locale ?? defaults.defaultLocale,
     timezone: contact.timezone ?? defaults.defaultTimezone,

@@ -1,9 +1,7 @@
-import { addDays, daysBetween, type IsoDate } from './dates';
+import { daysBetween, type IsoDate } from './dates';
 
 // Where a customer stands in its subscription term. Renewal steps key off term_end, not off a week number,
 // so one-year, three-year and odd-length terms all work: "week 40" of a 52-week term is 84 days before the end.
-
-export const RENEWAL_LEAD_DAYS = 84;
 
 export interface Term {
   termStart: IsoDate;
@@ -25,17 +23,7 @@ export function daysToTermEnd(term: Term, date: IsoDate): number {
   return daysBetween(date, term.termEnd);
 }
 
-/** The day a renewal play opens: a fixed lead before term_end. */
-export function renewalOpensOn(termEnd: IsoDate, leadDays = RENEWAL_LEAD_DAYS): IsoDate {
-  return addDays(termEnd, -leadDays);
-}
-
 /** Renewed: a later snapshot shows term_end moved forward from the one a case was opened for. */
 export function isRenewed(caseTermEnd: IsoDate, currentTermEnd: IsoDate): boolean {
   return currentTermEnd > caseTermEnd;
-}
-
-/** Expired: the date is past term_end and no later snapshot moved it. */
-export function isExpired(term: Term, date: IsoDate): boolean {
-  return date > term.termEnd;
 }

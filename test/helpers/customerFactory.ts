@@ -1,3 +1,4 @@
+import { normalizeAddress } from '../../lambdas/domain/address';
 import { type CustomerState, type UsagePoint, usagePointOf } from '../../lambdas/domain/customer';
 import { addDays, type IsoDate } from '../../lambdas/domain/dates';
 import type { CustomerRecord } from '../../lambdas/domain/engine/cases';
@@ -25,6 +26,7 @@ export function customerState(
     activeUsers: 16,
     lines: [],
     ...rest,
+    adminAddress: rest.adminAddress ?? normalizeAddress(rest.adminEmail ?? 'lena.wagner@nordstone.example'),
   };
   if (state.lines.length === 0) {
     state.lines = [

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { customerStateFrom } from '../../lambdas/domain/customer';
-import {
-  daysToTermEnd,
-  isExpired,
-  isRenewed,
-  renewalOpensOn,
-  termDay,
-  termWeek,
-} from '../../lambdas/domain/lifecycleClock';
+import { daysToTermEnd, isRenewed, termDay, termWeek } from '../../lambdas/domain/lifecycleClock';
 import {
   deploymentPct,
   portfolioKpis,
@@ -117,16 +110,13 @@ describe('lifecycle clock', () => {
     expect(termWeek(term, '2026-12-07')).toBe(41);
   });
 
-  it('opens renewal 84 days before term_end, whatever the term length', () => {
-    expect(renewalOpensOn('2027-03-02')).toBe('2026-12-08');
-    expect(renewalOpensOn('2029-03-02')).toBe('2028-12-08');
+  it('counts the days left until term_end', () => {
     expect(daysToTermEnd(term, '2026-12-08')).toBe(84);
+    expect(daysToTermEnd({ ...term, termEnd: '2029-03-02' }, '2028-12-08')).toBe(84);
   });
 
-  it('tells renewed from expired', () => {
+  it('tells renewed from not renewed', () => {
     expect(isRenewed('2027-03-02', '2028-03-02')).toBe(true);
     expect(isRenewed('2027-03-02', '2027-03-02')).toBe(false);
-    expect(isExpired(term, '2027-03-02')).toBe(false);
-    expect(isExpired(term, '2027-03-03')).toBe(true);
   });
 });

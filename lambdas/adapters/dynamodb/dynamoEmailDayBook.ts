@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { normalizeAddress } from '../../domain/address';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { EmailDayBook } from '../../ports/emailDayBook';
 import { batchGetAll } from './batchGet';
@@ -21,7 +22,7 @@ export class DynamoEmailDayBook implements EmailDayBook {
   ) {}
 
   async bookedDays(recipients: readonly string[], from: IsoDate): Promise<Map<string, Map<IsoDate, string>>> {
-    const addresses = [...new Set(recipients.map((r) => r.toLowerCase()))];
+    const addresses = [...new Set(recipients.map((r) => normalizeAddress(r)))];
     // Consistent: shards of the same night book while others read.
     const found = await batchGetAll(
       this.client,
@@ -55,7 +56,7 @@ export class DynamoEmailDayBook implements EmailDayBook {
             ExpressionAttributeValues: {
               ':customer': customerId,
               ':entity': 'email-days',
-              ':email': recipient.toLowerCase(),
+              ':email': normalizeAddress(recipient),
               ':expires': epochSeconds(addDays(day, KEEP_DAYS)),
             },
           }),

@@ -116,7 +116,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
     });
     if (shard) {
       snapshot.portfolioDate = await this.portfolioDate();
-      const admins = new Set(snapshot.customers.map((c) => c.state.adminEmail.toLowerCase()));
+      const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
       for (const email of await this.suppressedAmong([...admins])) snapshot.suppressedEmails.add(email);
     }
     return snapshot;

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { normalizeAddress } from '../../domain/address';
 import type { SuppressionList, SuppressionReason } from '../../ports/suppressionList';
 import { withThrottlingRetry } from './retry';
 import { keys } from './tableDesign';
@@ -33,7 +34,7 @@ export class DynamoSuppressionList implements SuppressionList {
             Item: {
               ...keys.suppression(email),
               entity: 'suppression',
-              email: email.toLowerCase(),
+              email: normalizeAddress(email),
               reason,
               at: at.toISOString(),
             },

@@ -1,3 +1,5 @@
+import { normalizeAddress } from '../../domain/address';
+
 // The two tables and their keys, shared by the adapters, the tests' CreateTable and the CDK stack.
 // See docs/data-model.md for the items and the access patterns.
 
@@ -41,8 +43,8 @@ export const epochSeconds = (date: string): number => Math.floor(Date.parse(`${d
 export const keys = {
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'STATE' }),
   case: (customerId: string, caseId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `CASE#${caseId}` }),
-  suppression: (email: string) => ({ pk: `SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
-  emailDays: (email: string) => ({ pk: `EMAILDAYS#${email.toLowerCase()}`, sk: 'EMAILDAYS' }),
+  suppression: (email: string) => ({ pk: `SUPPRESSION#${normalizeAddress(email)}`, sk: 'SUPPRESSION' }),
+  emailDays: (email: string) => ({ pk: `EMAILDAYS#${normalizeAddress(email)}`, sk: 'EMAILDAYS' }),
   portfolio: () => ({ pk: 'PORTFOLIO', sk: 'META' }),
   customerWriteLease: () => ({ pk: 'PORTFOLIO', sk: 'INGEST_LEASE' }),
   ingestFile: (fileId: string) => ({ pk: `FILE#${fileId}`, sk: 'INGEST' }),
@@ -53,7 +55,7 @@ export const keys = {
   }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'SENT' }),
   task: (to: string, dueOn: string, taskId: string) => ({
-    pk: `TASKS#${to.toLowerCase()}`,
+    pk: `TASKS#${normalizeAddress(to)}`,
     sk: `${dueOn}#${taskId}`,
   }),
 } as const;

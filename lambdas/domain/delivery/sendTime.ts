@@ -1,4 +1,4 @@
-import { type IsoDate, onOrAfterBusinessDay } from '../dates';
+import type { IsoDate } from '../dates';
 
 // Send times are wall-clock times in the recipient's zone ("09:30 in Berlin"), on business days. EventBridge
 // Scheduler takes them as they are (at() with ScheduleExpressionTimezone); the virtual clock and the event log
@@ -66,11 +66,6 @@ export function localTimeToUtc(date: IsoDate, time: ClockTime, timeZone: string)
 
 function localWall(instant: number, timeZone: string): number {
   return instant + offsetMinutes(instant, timeZone) * 60_000;
-}
-
-/** The day a customer email due on `dueOn` goes out: that day if it is Mon–Fri, else the next Monday. */
-export function sendDay(dueOn: IsoDate): IsoDate {
-  return onOrAfterBusinessDay(dueOn);
 }
 
 /** `at(yyyy-mm-ddThh:mm:ss)` for EventBridge Scheduler: local wall time, read in the schedule's time zone. */

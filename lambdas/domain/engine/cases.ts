@@ -72,14 +72,3 @@ export type DomainEvent =
 export function caseIdOf(customerId: string, playId: string, termEnd: IsoDate, openedOn?: IsoDate): string {
   return openedOn ? `${customerId}#${playId}#${termEnd}#${openedOn}` : `${customerId}#${playId}#${termEnd}`;
 }
-
-/** The steps delivery should carry out on a day: scheduled ones due that day, of cases not resolved. */
-export function stepsDueOn(cases: readonly Case[], date: IsoDate): { case: Case; step: CaseStep }[] {
-  const due: { case: Case; step: CaseStep }[] = [];
-  for (const c of cases) {
-    if (c.status === 'resolved') continue;
-    for (const step of c.steps)
-      if (step.status === 'scheduled' && step.dueOn === date) due.push({ case: c, step });
-  }
-  return due;
-}

@@ -13,11 +13,11 @@ export interface NightInput {
   customers: readonly CustomerRecord[];
   /** Open cases, plus closed and resolved ones recent enough to matter (repeat limits, case identity). */
   cases: readonly Case[];
-  /** Admin addresses that unsubscribed, bounced or complained. */
+  /** Admin addresses that unsubscribed, bounced or complained, normalised (normalizeAddress). */
   suppressedEmails: ReadonlySet<string>;
   /**
-   * Days a recipient already has a customer email on, beyond what these cases show: the sent ledger, or the
-   * bookings of other shards when the night is split.
+   * Days a recipient (normalised address) already has a customer email on, beyond what these cases show: the
+   * sent ledger, or the bookings of other shards when the night is split.
    */
   sentEmailDays?: ReadonlyMap<string, ReadonlySet<IsoDate>>;
 }
@@ -175,7 +175,7 @@ function openingOf(play: Play, record: CustomerRecord, values: MetricValues, tod
       const week = values.termWeek!;
       if (week < opens.from || (opens.to !== undefined && week > opens.to)) return null;
       if (state.snapshotDate > state.termEnd) return null;
-      if (opens.firstTermOnly && record.firstSeen < state.termStart) return null;
+      if (opens.firstTermOnly && !isFirstTermSeen(record)) return null;
       return { anchorOn: today, expiresOn: state.termEnd };
     }
     case 'anyDay':
@@ -193,6 +193,18 @@ function openingOf(play: Play, record: CustomerRecord, values: MetricValues, tod
       return { anchorOn, expiresOn: addDays(anchorOn, WINBACK_OPEN_DAYS) };
     }
   }
+}
+
+/**
+ * Whether the customer's current term is the first one the system saw: first seen during it, or before it
+ * started (provisioned ahead) with the history reaching back to that first sighting on this same term. A
+ * customer seen before its term started on an earlier term has renewed: no second welcome.
+ */
+function isFirstTermSeen(record: CustomerRecord): boolean {
+  const { state, firstSeen, history } = record;
+  if (firstSeen >= state.termStart) return true;
+  const first = history[0];
+  return first !== undefined && first.snapshotDate === firstSeen && first.termStart === state.termStart;
 }
 
 function open(
@@ -218,7 +230,7 @@ function open(
   // Built only for a case that opens: most customers open nothing on most nights.
   const caseId = caseIdOf(state.customerId, play.id, state.termEnd, repeats ? today : undefined);
 
-  const recipient = state.adminEmail;
+  const recipient = state.adminAddress;
   const steps = planSteps(play.steps, opening.anchorOn, today, values);
   const c: Case = {
     caseId,

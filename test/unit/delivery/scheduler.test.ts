@@ -111,15 +111,11 @@ describe('EventBridge Scheduler adapter', () => {
 describe('schedule names', () => {
   it('always fit 1–64 characters of [0-9a-zA-Z-_.], and the same identity gives the same name', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom('step', 'digest', 'eval') as fc.Arbitrary<'step' | 'digest' | 'eval'>,
-        fc.array(fc.string({ maxLength: 120 }), { minLength: 1, maxLength: 4 }),
-        (kind, parts) => {
-          const name = scheduleName(kind, ...parts);
-          expect(name).toMatch(SCHEDULE_NAME);
-          expect(scheduleName(kind, ...parts)).toBe(name);
-        },
-      ),
+      fc.property(fc.array(fc.string({ maxLength: 120 }), { minLength: 1, maxLength: 4 }), (parts) => {
+        const name = scheduleName('step', ...parts);
+        expect(name).toMatch(SCHEDULE_NAME);
+        expect(scheduleName('step', ...parts)).toBe(name);
+      }),
       { numRuns: 500 },
     );
   });
