@@ -16,6 +16,13 @@ export interface CostInputs {
   stepMsPerSchedule: number;
 }
 
+/** What the stack deploys that costs the same whatever the portfolio (counted in the synthesised template). */
+export interface FixedResources {
+  alarms: number;
+  dashboards: number;
+  secrets: number;
+}
+
 const NIGHTS = 30;
 const BUSINESS_NIGHTS = 22;
 const RAW_ROW_BYTES = 70;
@@ -29,7 +36,12 @@ const RETENTION_DAYS = 400;
  * days) read at half a unit per 4 KB, per step about four reads and four writes (case, customer, ledger), and a
  * booking write per email (the email-day book).
  */
-export function costPerMonth(customers: number, x: CostInputs, prices: Prices = PRICES) {
+export function costPerMonth(
+  customers: number,
+  x: CostInputs,
+  fixed: FixedResources,
+  prices: Prices = PRICES,
+) {
   const customerNights = customers * NIGHTS;
   const schedules = customerNights * x.schedulesPerCustomerNight;
   const tableBytes = customers * (x.itemBytes + CASES_PER_CUSTOMER * CASE_BYTES);
@@ -63,6 +75,11 @@ export function costPerMonth(customers: number, x: CostInputs, prices: Prices = 
       (NIGHTS / 1000) * prices.s3GetPerThousand +
       ((customers * x.rowsPerCustomer * RAW_ROW_BYTES * RETENTION_DAYS) / 1024 ** 3) *
         prices.s3StoragePerGbMonth,
+    // Alarms, the dashboard and the signing secret are billed per month, not per customer.
+    fixed:
+      fixed.alarms * prices.alarmPerMonth +
+      fixed.dashboards * prices.dashboardPerMonth +
+      fixed.secrets * prices.secretPerMonth,
   };
   return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
 }

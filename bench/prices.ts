@@ -18,6 +18,10 @@ export const PRICES = {
   s3PutPerThousand: 0.005,
   s3GetPerThousand: 0.0004,
   s3StoragePerGbMonth: 0.023,
+  /** CloudWatch: per standard-resolution alarm metric and per dashboard, a month; Secrets Manager per secret. */
+  alarmPerMonth: 0.1,
+  dashboardPerMonth: 3.0,
+  secretPerMonth: 0.4,
 } as const;
 
 export type Prices = typeof PRICES;

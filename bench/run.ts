@@ -1,9 +1,12 @@
 // `npm run bench`: every performance goal measured in one run, printed as PASS or FAIL with its figure.
 // Timings are medians of repeated runs on this machine; ratios compare with a baseline measured in the same run.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
 import { parse } from 'csv-parse';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
@@ -18,17 +21,26 @@ import { validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import type { SnapshotRow } from '../lambdas/domain/snapshot/snapshotRow';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '../lib/bundling';
+import { ClmAutopilotStack } from '../lib/clmAutopilotStack';
+import { loadConfig } from '../lib/config';
 import { SAMPLE_BRAND, sampleEmailData } from '../local/emailSamples';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from '../local/samplePortfolio';
 import type { SimulationStats } from '../local/simulation';
 import { start } from '../local/start';
 import { buildTemplates, compileMjml } from '../scripts/buildTemplates';
-import { type CostInputs, costPerMonth } from './costModel';
+import { type CostInputs, costPerMonth, type FixedResources } from './costModel';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const results: { goal: string; pass: boolean; figure: string }[] = [];
 /** Figures printed for the README that are not goals (shard sizing). */
 const info: Record<string, unknown> = {};
+/**
+ * The machine yardstick: ms for raw csv-parse to read the bench's 200,000-row file, measured in this run. Time goals
+ * are stated in yardsticks, so a slow day on a shared machine moves the figure and the goal together.
+ */
+let yardstickMs = 0;
+/** The same workload in CPU time, for goals measured in CPU time (a busy machine stretches wall time only). */
+let yardstickCpuMs = 0;
 
 function report(goal: string, pass: boolean, figure: string) {
   results.push({ goal, pass, figure });
@@ -80,8 +92,8 @@ async function rendering() {
   );
   const ratio = atRunTime / precompiled;
   report(
-    'render: pre-compiled ≥ 100× mjml at run time',
-    ratio >= 100,
+    'render: pre-compiled ≥ 200× mjml at run time',
+    ratio >= 200,
     `${fmt(precompiled, 3)} ms vs ${fmt(atRunTime)} ms per email: ${fmt(ratio, 0)}×`,
   );
 }
@@ -92,25 +104,57 @@ function benchSnapshotFile(rowCount: number): Buffer {
   return Buffer.from(toCsv(snapshotRowsOn(customers, '2026-06-01').slice(0, rowCount)));
 }
 
-async function reading() {
-  const rowCount = 200_000;
-  const file = benchSnapshotFile(rowCount);
-  const chunks = () =>
-    (async function* () {
-      for (let i = 0; i < file.length; i += 64 * 1024) yield file.subarray(i, i + 64 * 1024);
-    })();
-  const raw = async () => {
+/** Raw csv-parse over the file in 64 KB chunks, counting records: the baseline of the read goal and the yardstick. */
+function rawParse(file: Buffer): () => Promise<number> {
+  return async () => {
     const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
     let n = 0;
     const done = (async () => {
       for await (const _ of parser) n++;
     })();
-    for await (const chunk of chunks())
+    for await (const chunk of chunksOf(file))
       if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
     parser.end();
     await done;
     return n;
   };
+}
+
+async function* chunksOf(file: Buffer) {
+  for (let i = 0; i < file.length; i += 64 * 1024) yield file.subarray(i, i + 64 * 1024);
+}
+
+const BENCH_ROWS = 200_000;
+let benchFileOnce: Buffer | undefined;
+const benchFile = () => (benchFileOnce ??= benchSnapshotFile(BENCH_ROWS));
+
+async function yardstick() {
+  const raw = rawParse(benchFile());
+  await raw();
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const cpu = process.cpuUsage();
+    times.push(await timePerCall(raw, 1, 1));
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
+  }
+  yardstickMs = median(times);
+  yardstickCpuMs = median(cpuTimes);
+  process.stdout.write(
+    `      yardstick: raw csv-parse of ${fmt(BENCH_ROWS, 0)} rows takes ${fmt(yardstickMs, 0)} ms (${fmt(yardstickCpuMs, 0)} ms CPU) on this machine today; time goals are in yardsticks (y)\n\n`,
+  );
+}
+
+/** A time as yardsticks, with the milliseconds beside it. */
+const inYardsticks = (ms: number) => `${fmt(ms / yardstickMs, 3)} y (${fmt(ms, 0)} ms)`;
+const inCpuYardsticks = (ms: number) => `${fmt(ms / yardstickCpuMs, 3)} y (${fmt(ms, 0)} ms)`;
+
+async function reading() {
+  const rowCount = BENCH_ROWS;
+  const file = benchFile();
+  const chunks = () => chunksOf(file);
+  const raw = rawParse(file);
   const ours = async () => validateSnapshot(chunks(), { fileName: 'bench.csv', uploadDate: '2026-06-01' });
   const summary = await ours();
   await raw();
@@ -125,8 +169,8 @@ async function reading() {
   const oursMs = median(ourTimes);
   const ratio = rawMs / oursMs;
   report(
-    'read: parse + validate ≥ 0.5× raw csv-parse',
-    ratio >= 0.5 && summary.accepted === rowCount,
+    'read: parse + validate ≥ 0.75× raw csv-parse',
+    ratio >= 0.75 && summary.accepted === rowCount,
     `${fmt(rowCount / (oursMs / 1000), 0)} vs ${fmt(rowCount / (rawMs / 1000), 0)} rows/s on ${fmt(rowCount, 0)} rows (${fmt(file.length / 1e6)} MB): ${fmt(ratio, 2)}×`,
   );
 }
@@ -198,9 +242,9 @@ async function engine() {
   }
   const ms = median(times);
   report(
-    'engine: 100,000 customers < 1 s of CPU',
-    ms < 1000 && customers.length >= 100_000,
-    `${fmt(customers.length, 0)} customers, ${fmt(steady.cases.length, 0)} open cases, in ${fmt(ms, 0)} ms CPU (${fmt(customers.length / (ms / 1000), 0)}/s); ${fmt(opened, 0)} opened`,
+    'engine: 100,000 customers ≤ 0.25 y of CPU',
+    ms <= 0.25 * yardstickCpuMs && customers.length >= 100_000,
+    `${fmt(customers.length, 0)} customers, ${fmt(steady.cases.length, 0)} open cases, in ${inCpuYardsticks(ms)} CPU (${fmt(customers.length / (ms / 1000), 0)}/s); ${fmt(opened, 0)} opened`,
   );
   // What one shard worker holds and does: the figures behind DEFAULT_CUSTOMERS_PER_SHARD (README, Performance).
   const shard = DEFAULT_CUSTOMERS_PER_SHARD;
@@ -273,9 +317,9 @@ async function bundles() {
     figures.push(`${handler} ${fmt(size / 1024, 0)} KB ${fmt(load, 0)} ms (+${fmt(sdkLoad, 0)} ms SDK)`);
   }
   report(
-    'bundle: step ≤ 300 KB minified, ≤ 50 ms load',
-    step.size <= 300 * 1024 && step.load <= 50,
-    figures.join(', '),
+    'bundle: step ≤ 300 KB minified, load ≤ 0.02 y',
+    step.size <= 300 * 1024 && step.load <= 0.02 * yardstickMs,
+    `${figures.join(', ')}; step load ${inYardsticks(step.load)}`,
   );
 }
 
@@ -303,7 +347,18 @@ async function localYear() {
     writesPerRow <= 1 && readsPerCustomer <= 1,
     `${fmt(writesPerRow, 3)} writes/row (naive ${naiveWritesPerRow}), ${fmt(readsPerCustomer, 3)} reads/customer (naive ${fmt(naiveReadsPerCustomer, 2)}); ${fmt(stats.ingestReads / stats.rowsIngested, 3)} ingest reads/row`,
   );
-  report('local year: npm start < 2 minutes', seconds < 120, `${fmt(seconds)} s for ${summary.days} nights`);
+  report(
+    'local year: npm start ≤ 15 y of wall time',
+    seconds * 1000 <= 15 * yardstickMs,
+    `${inYardsticks(seconds * 1000)} for ${summary.days} nights`,
+  );
+  // Where the year's time goes, so the next speed-up starts where the time is spent.
+  const phaseTotal = Object.values(stats.phases).reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `      the year by phase: ${Object.entries(stats.phases)
+      .map(([phase, ms]) => `${phase} ${fmt(ms / 1000)} s (${fmt((ms / phaseTotal) * 100, 0)} %)`)
+      .join(', ')}\n`,
+  );
 
   const perCustomerNight = (n: number) => n / (summary.customers * summary.days);
   const emails = Object.values(summary.emailsByPlay).reduce((a, b) => a + b, 0);
@@ -330,9 +385,13 @@ async function localYear() {
   process.stdout.write(
     `      evaluation on the emulators: ${fmt(localEvaluation.msPerCustomerNight, 2)} ms per customer and night, ${fmt((localEvaluation.msPerCustomerNight * shard) / 1000, 0)} s for a shard of ${fmt(shard, 0)}; cases open for ${fmt(localEvaluation.casesOpenedPerCustomerNight * 100, 2)} % of customers a night, ${fmt(localEvaluation.schedulesPerCustomerNight * shard, 0)} schedules a night for such a shard\n`,
   );
+  const fixed = deployedFixedResources();
+  process.stdout.write(
+    `      fixed: ${fixed.alarms} alarms, ${fixed.dashboards} dashboard, ${fixed.secrets} secret in the synthesised stack\n`,
+  );
   const costs = [1_000, 10_000, 100_000].map((customers) => ({
     customers,
-    ...costPerMonth(customers, inputs),
+    ...costPerMonth(customers, inputs, fixed),
   }));
   for (const c of costs) {
     process.stdout.write(
@@ -346,6 +405,43 @@ async function localYear() {
   const tenK = costs[1]!.total;
   report('cost: < $5 a month at 10,000 customers', tenK < 5, `$${tenK.toFixed(2)} a month at 10k`);
 }
+
+/** Counts the per-month resources in the stack as synth builds it (bundling skipped: only the template counts). */
+function deployedFixedResources(): FixedResources {
+  const outdir = mkdtempSync(join(tmpdir(), 'clm-bench-cdk-'));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = loadConfig((key) => BENCH_CONTEXT[key]);
+    const stack = new ClmAutopilotStack(app, 'ClmAutopilot', {
+      config,
+      env: { account: '111122223333', region: 'us-east-1' },
+    });
+    const resources = Object.values(
+      (
+        app.synth().getStackByName(stack.stackName).template as {
+          Resources: Record<string, { Type: string }>;
+        }
+      ).Resources,
+    );
+    const count = (type: string) => resources.filter((r) => r.Type === type).length;
+    return {
+      alarms: count('AWS::CloudWatch::Alarm'),
+      dashboards: count('AWS::CloudWatch::Dashboard'),
+      secrets: count('AWS::SecretsManager::Secret'),
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const BENCH_CONTEXT: Record<string, string> = {
+  senderEmail: 'licensing@reseller.example',
+  postalAddress: 'Example Street 1, 12345 Example City',
+  supportUrl: 'https://reseller.example/support',
+  bookingUrl: 'https://reseller.example/book',
+  escalationEmails: 'lead@reseller.example',
+  alarmEmail: 'ops@reseller.example',
+};
 
 /** The mean size of a customer item after a year, as DynamoDB bills it (JSON bytes are a close upper bound). */
 let itemBytesOnce: Promise<number> | undefined;
@@ -376,6 +472,8 @@ process.stdout.write(
 // BENCH_ONLY=engine,render runs some parts (while working on one); the goals need the whole run.
 const only = process.env.BENCH_ONLY?.split(',');
 const parts = { render: rendering, read: reading, engine, bundles, year: localYear };
+// Every time goal is in yardsticks, so the yardstick is measured first, whatever parts run.
+await yardstick();
 for (const [name, part] of Object.entries(parts)) if (!only || only.includes(name)) await part();
 const failed = results.filter((r) => !r.pass);
 process.stdout.write(
