@@ -200,19 +200,55 @@ export async function startDynamoProcess(): Promise<LocalDynamo> {
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
   const script = new URL('./dynamoServer.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  // tsx resolved from here, not from the working folder: `clm` runs from anywhere.
+  // stdin is a pipe the child watches: it exits when this process ends, however it ends.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`dynalite process exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', resolve);
-  });
-  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  let failed: ((code: number | null) => void) | undefined;
+  let line: string;
+  try {
+    line = await new Promise<string>((resolve, reject) => {
+      failed = (code) => reject(new Error(`dynalite process exited with ${code}`));
+      child.once('exit', failed);
+      createInterface({ input: child.stdout }).once('line', resolve);
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  child.off('exit', failed!);
   const { endpoint, tables } = JSON.parse(line) as { endpoint: string; tables: Record<string, string> };
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  return localDynamo(endpoint, client, tables, async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  });
+  return localDynamo(endpoint, client, tables, stop);
+}
+
+export interface LocalAws {
+  dynamo: LocalDynamo;
+  s3: LocalS3;
+  ses: LocalSes;
+  close(): Promise<void>;
+}
+
+/** The three emulators of a local run; if one fails to start, the others are closed before the error. */
+export async function startLocalAws(): Promise<LocalAws> {
+  const started = await Promise.allSettled([startDynamoProcess(), startS3(), startSes()]);
+  const closeAll = () =>
+    Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await closeAll();
+    throw failed.reason;
+  }
+  const [dynamo, s3, ses] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    LocalDynamo,
+    LocalS3,
+    LocalSes,
+  ];
+  return { dynamo, s3, ses, close: async () => void (await closeAll()) };
 }

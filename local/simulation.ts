@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
@@ -25,7 +25,8 @@ import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { buildTemplates } from '../scripts/buildTemplates';
 import { SAMPLE_BRAND } from './emailSamples';
-import { type StoredEmail, startDynamoProcess, startS3, startSes } from './emulators';
+import { type StoredEmail, startLocalAws } from './emulators';
+import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from './samplePortfolio';
 import { VirtualScheduler } from './virtualScheduler';
 
@@ -108,11 +109,15 @@ const slug = (text: string) =>
  * virtual clock stands in for EventBridge Scheduler.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
+  // Whatever can refuse the run does so before an emulator starts; the user's files are never deleted.
+  const nights = await nightsOf(options.source);
+  await prepareOutputFolder(options.out, options.source.kind === 'folder' ? [options.source.dir] : []);
   await buildTemplates();
   // Imported once built: the module is what the build just wrote.
   const { COMPILED_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
   const renderer = new EmailRenderer(COMPILED_TEMPLATES);
-  const [dynamo, s3, ses] = await Promise.all([startDynamoProcess(), startS3(), startSes()]);
+  // Nothing that can fail runs between here and the try whose finally closes them.
+  const { dynamo, s3, ses, close } = await startLocalAws();
   const clock = { now: new Date(0) };
   const events = new FileEventLog();
   const scheduler = new VirtualScheduler();
@@ -225,9 +230,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     now,
   };
 
-  await rm(options.out, { recursive: true, force: true });
-  const mailDir = join(options.out, 'mail');
-  await mkdir(mailDir, { recursive: true });
+  const mailDir = join(options.out, OUTPUT_MAIL_FOLDER);
   const mails: {
     file: string;
     day: string;
@@ -237,7 +240,6 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     kind: string;
     customerId: string;
   }[] = [];
-  const nights = await nightsOf(options.source);
   let customerCount = 0;
   const timing = { ingest: 0, evaluate: 0, steps: 0, mail: 0 };
   try {
@@ -316,7 +318,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       });
     }
   } finally {
-    await Promise.all([dynamo.close(), s3.close(), ses.close()]);
+    await close();
   }
 
   // Work done at the same virtual time ran concurrently: order ties by their text, so a seed gives one file.
@@ -374,9 +376,11 @@ async function nightsOf(source: SnapshotSource): Promise<Night[]> {
       return { date, name: `${date}.csv`, body: async () => toCsv(snapshotRowsOn(customers, date)) };
     });
   }
-  const files = (await readdir(source.dir))
-    .filter((f) => /^\d{4}-\d{2}-\d{2}\.(csv|json|ndjson)$/.test(f))
-    .sort();
+  const names = await readdir(source.dir).catch((error: NodeJS.ErrnoException) => {
+    const why = { ENOENT: 'does not exist', ENOTDIR: 'is not a folder' }[error.code ?? ''] ?? error.message;
+    throw new Error(`snapshots folder ${source.dir} ${why}`, { cause: error });
+  });
+  const files = names.filter((f) => /^\d{4}-\d{2}-\d{2}\.(csv|json|ndjson)$/.test(f)).sort();
   if (files.length === 0)
     throw new Error(`no snapshot files named YYYY-MM-DD.csv / .json / .ndjson in ${source.dir}`);
   return files.map((f) => ({ date: f.slice(0, 10), name: f, body: () => readFile(join(source.dir, f)) }));
