@@ -9,6 +9,7 @@ import type { MessageLedger, PortfolioStore } from '../ports/portfolioStore';
 import type { SuppressionList } from '../ports/suppressionList';
 import type { TaskBook } from '../ports/taskBook';
 import type { EmailRenderer } from '../rendering/renderer';
+import { sleep } from '../shared/concurrency';
 import { emailDataOf } from './emailData';
 import type { StepPayload } from './evaluatePortfolio';
 import type { DeliverySettings } from './settings';
@@ -29,7 +30,6 @@ export interface StepDependencies {
 export type StepOutcome =
   | 'sent'
   | 'already-sent'
-  | 'in-flight'
   | 'task-recorded'
   | 'case-resolved'
   | 'step-not-scheduled'
@@ -37,18 +37,41 @@ export type StepOutcome =
   | 'stale-data'
   | 'suppressed';
 
-/** Thrown so the scheduler retries the invocation later (its retry policy), when SES asked us to slow down. */
+/** Thrown so the scheduler retries the invocation later (its retry policy): nothing was sent this time. */
 export class RetryLaterError extends Error {
   override name = 'RetryLaterError';
+}
+
+/**
+ * Another invocation holds the email's claim (a duplicate running now, or one that died mid-send). Not a
+ * success: the scheduler's retry comes back, and once the claim's lease has run out it takes the claim over.
+ */
+export class ClaimHeldError extends RetryLaterError {
+  override name = 'ClaimHeldError';
+}
+
+/**
+ * SES accepted the email but recording it failed. The claim is kept, never released, so no retry sends it again
+ * while the record exists in either place (the ledger or the case step); see "When things go wrong" in the README.
+ */
+export class SentNotRecordedError extends Error {
+  override name = 'SentNotRecordedError';
 }
 
 const idOf = (...parts: (string | number)[]) =>
   createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
 
+/** The ledger's id of a step's email: the same for every invocation of the step. */
+export const messageIdOf = (caseId: string, stepIndex: number) => idOf(caseId, stepIndex);
+
+/** Tries of the ledger record after SES accepted: a short, explicit repeat of the record, never of the send. */
+const RECORD_ATTEMPTS = 3;
+
 /**
  * One scheduled step, when its time comes. The case is read again first: a case resolved since the schedule was
  * made sends nothing, even if deleting the schedule failed. Emails go through the ledger (a conditional write on a
- * deterministic message id), so a duplicate invocation never sends twice.
+ * deterministic message id), so a duplicate invocation never sends twice; a claim held by another invocation
+ * fails this one (ClaimHeldError), so the scheduler comes back instead of the email being dropped.
  */
 export async function runStep(deps: StepDependencies, payload: StepPayload): Promise<StepOutcome> {
   const now = deps.now();
@@ -121,10 +144,18 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
     return 'suppressed';
   }
 
-  const messageId = idOf(found.caseId, step.index);
+  const messageId = messageIdOf(found.caseId, step.index);
   const claim = await deps.ledger.claim(messageId, now);
-  if (claim === 'done') return 'already-sent';
-  if (claim === 'in-flight') return 'in-flight';
+  if (claim === 'done') {
+    // Sent before, but the step was not marked: mark it now so nothing waits on it.
+    await deps.store.markStepDone(found.customerId, found.caseId, step.index);
+    return 'already-sent';
+  }
+  if (claim === 'in-flight')
+    throw new ClaimHeldError(
+      `another invocation holds the claim of message ${messageId}; retry after its lease`,
+    );
+  let providerId: string;
   try {
     const token = signUnsubscribeToken(
       { email: state.adminEmail, customerId: state.customerId, locale: state.locale, issuedOn: today },
@@ -138,7 +169,7 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
       data: emailDataOf(state, history, today, unsubscribeUrl),
       brand: deps.settings.brand,
     });
-    const providerId = await deps.mailer.send({
+    providerId = await deps.mailer.send({
       to: state.adminEmail,
       subject: email.subject,
       html: email.html,
@@ -146,15 +177,14 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
       unsubscribeUrl,
       tags: { customerId: state.customerId, play: found.playId, template },
     });
-    await deps.ledger.markSent(messageId, providerId, now);
   } catch (error) {
-    // Nothing was sent: give the claim back so the retry can send.
+    // SES did not accept it, so nothing was sent: give the claim back so the retry can send.
     await deps.ledger.release(messageId);
     if (error instanceof MailerThrottledError)
       throw new RetryLaterError('SES is throttling; retry later', { cause: error });
     throw error;
   }
-  await deps.store.markStepDone(found.customerId, found.caseId, step.index);
+  // From here on the email is out: whatever fails, the claim stays and nothing sends it again.
   deps.events.record(
     {
       kind: 'email',
@@ -168,7 +198,54 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
     },
     now,
   );
+  await recordSent(deps, messageId, providerId, found.customerId, found.caseId, step.index, now);
   return 'sent';
+}
+
+/**
+ * Records an accepted email in two independent places: the ledger (its claim becomes `sent`) and the case step
+ * (`done`, which every later invocation checks first). Either one keeps retries from sending again, so the
+ * ledger record is repeated a few times and the step is marked even when the ledger could not be written.
+ * Residual window: if both writes fail (or the function dies between SES's answer and the first write), the
+ * claim stays `sending`, and once its lease runs out a retry takes it over and sends a second time. SES takes
+ * no idempotency key, so nothing else could tell; the alternative, never taking a claim over, would lose every
+ * email whose invocation died before the send.
+ */
+async function recordSent(
+  deps: StepDependencies,
+  messageId: string,
+  providerId: string,
+  customerId: string,
+  caseId: string,
+  stepIndex: number,
+  now: Date,
+): Promise<void> {
+  let ledgerError: unknown;
+  for (let attempt = 1; attempt <= RECORD_ATTEMPTS; attempt++) {
+    try {
+      await deps.ledger.markSent(messageId, providerId, now);
+      ledgerError = undefined;
+      break;
+    } catch (error) {
+      ledgerError = error;
+      if (attempt < RECORD_ATTEMPTS) await sleep(100 * attempt);
+    }
+  }
+  const what = `SES accepted message ${messageId} (${providerId})`;
+  try {
+    await deps.store.markStepDone(customerId, caseId, stepIndex);
+  } catch (error) {
+    // With the ledger written, a retry finds the claim `sent` and marks the step then.
+    if (ledgerError === undefined) throw error;
+    throw new SentNotRecordedError(`${what}; neither the ledger nor the case step took the record`, {
+      cause: error,
+    });
+  }
+  // The step is marked, so retries send nothing; failing still shows the operator the ledger fault.
+  if (ledgerError !== undefined)
+    throw new SentNotRecordedError(`${what}; the case step is marked but the ledger was not written`, {
+      cause: ledgerError,
+    });
 }
 
 async function recordTask(

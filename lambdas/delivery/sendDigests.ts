@@ -120,6 +120,7 @@ export async function sendDigests(
       skipped++;
       return;
     }
+    let providerId: string;
     try {
       const digest = deps.renderer.renderDigest({
         kind: level === 1 ? 'owner' : 'team',
@@ -127,7 +128,7 @@ export async function sendDigests(
         data,
         brand: deps.settings.brand,
       });
-      const providerId = await deps.mailer.send({
+      providerId = await deps.mailer.send({
         to,
         subject: digest.subject,
         html: digest.html,
@@ -135,12 +136,14 @@ export async function sendDigests(
         unsubscribeUrl: null,
         tags: { digest: level === 1 ? 'owner' : 'team' },
       });
-      await deps.ledger.markSent(messageId, providerId, deps.now());
     } catch (error) {
+      // SES did not accept it: give the claim back so the retry can send.
       await deps.ledger.release(messageId);
       throw error;
     }
+    // Sent: the claim is kept even if the record below fails, so a retry never sends the digest twice.
     deps.events.record({ kind: 'digest', to, level, items }, deps.now());
+    await deps.ledger.markSent(messageId, providerId, deps.now());
     sent++;
   };
 
