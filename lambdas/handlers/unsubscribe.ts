@@ -4,12 +4,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
 import { cachedSecret } from '../adapters/secrets/signingSecret';
+import type { IsoDate } from '../domain/dates';
 import { verifyUnsubscribeToken } from '../domain/delivery/unsubscribeToken';
 import { isLocale, type Locale } from '../domain/locales';
 import type { SuppressionList } from '../ports/suppressionList';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/privacy';
-import { badLinkPage, confirmPage, donePage } from '../unsubscribe/pages';
+import { badLinkPage, confirmPage, donePage, expiredLinkPage, notAllowedPage } from '../unsubscribe/pages';
 
 export interface UnsubscribeDependencies {
   suppressions: SuppressionList;
@@ -31,42 +32,71 @@ function respond(statusCode: number, body: string): APIGatewayProxyStructuredRes
   return { statusCode, headers: HEADERS, body };
 }
 
-/** The token is the last path segment (/u/<token>) or the `t` query parameter. */
-function tokenOf(event: APIGatewayProxyEventV2): string {
-  return (
-    event.queryStringParameters?.t ?? decodeURIComponent(event.rawPath.split('/').filter(Boolean).pop() ?? '')
-  );
+/** The longest path or token we read: ours are a few hundred characters. */
+const MAX_INPUT = 4096;
+
+/**
+ * The token: the last path segment (/u/<token>) or the `t` query parameter. Null when the request cannot carry
+ * one (a path that is not valid percent-encoding, or far too long): such input gets a 400 page, never an error.
+ */
+function tokenOf(event: APIGatewayProxyEventV2): string | null {
+  const query = event.queryStringParameters?.t;
+  if (typeof query === 'string') return query.length <= MAX_INPUT ? query : null;
+  const path = typeof event.rawPath === 'string' ? event.rawPath : '';
+  if (path.length > MAX_INPUT) return null;
+  try {
+    return decodeURIComponent(path.split('/').filter(Boolean).pop() ?? '');
+  } catch {
+    return null;
+  }
+}
+
+/** The request body as text, for the one-click marker; a body that is not what it claims to be reads as empty. */
+function bodyOf(event: APIGatewayProxyEventV2): string {
+  if (typeof event.body !== 'string' || event.body.length > MAX_INPUT) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
 /**
- * The unsubscribe endpoint behind a Lambda function URL. GET shows a confirmation page (mail scanners that follow
+ * The unsubscribe endpoint behind a Lambda function URL, public: anything a stranger can send gets a plain page
+ * (400 for a bad or expired link, 405 for a method other than GET, HEAD and POST), never an error, so nobody can
+ * set off the function's error alarm from outside. GET shows a confirmation page (mail scanners that follow
  * links must not unsubscribe anyone); POST, from that page or from a mail client's RFC 8058 one-click request,
- * suppresses the address.
+ * suppresses the address. Links expire a year after their email, on the injected clock.
  */
 export function createUnsubscribeHandler(deps: UnsubscribeDependencies) {
+  const now = deps.now ?? (() => new Date());
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const claims = verifyUnsubscribeToken(tokenOf(event), await deps.secret());
-    if (!claims) {
-      logger.warn('unsubscribe link rejected');
-      return respond(400, badLinkPage(deps.defaultLocale));
+    const method = String(event.requestContext?.http?.method ?? '').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
+      return {
+        statusCode: 405,
+        headers: { ...HEADERS, allow: 'GET, HEAD, POST' },
+        body: notAllowedPage(deps.defaultLocale),
+      };
+    const token = tokenOf(event);
+    const at = now();
+    const check = token === null ? null : verifyUnsubscribeToken(token, await deps.secret(), isoDay(at));
+    if (!check?.valid) {
+      const reason = check?.reason ?? 'malformed';
+      logger.warn('unsubscribe link rejected', { reason });
+      return respond(
+        400,
+        reason === 'expired' ? expiredLinkPage(deps.defaultLocale) : badLinkPage(deps.defaultLocale),
+      );
     }
-    const locale = isLocale(claims.locale) ? claims.locale : deps.defaultLocale;
-    const method = event.requestContext.http.method.toUpperCase();
-    if (method === 'GET' || method === 'HEAD') return respond(200, confirmPage(locale, claims.email));
-    if (method !== 'POST') return { statusCode: 405, headers: { ...HEADERS, allow: 'GET, POST' }, body: '' };
-    await deps.suppressions.suppress(claims.email, 'unsubscribed', (deps.now ?? (() => new Date()))());
-    const body = event.body
-      ? event.isBase64Encoded
-        ? Buffer.from(event.body, 'base64').toString('utf8')
-        : event.body
-      : '';
+    const { claims } = check;
+    if (method !== 'POST') return respond(200, confirmPage(claims.locale, claims.email));
+    await deps.suppressions.suppress(claims.email, 'unsubscribed', at);
     logger.info('unsubscribed', {
       email: maskEmail(claims.email),
-      oneClick: body.includes('List-Unsubscribe=One-Click'),
+      oneClick: bodyOf(event).includes('List-Unsubscribe=One-Click'),
     });
-    return respond(200, donePage(locale, claims.email));
+    return respond(200, donePage(claims.locale, claims.email));
   };
 }
+
+const isoDay = (at: Date): IsoDate => at.toISOString().slice(0, 10);
 
 let wired: ReturnType<typeof createUnsubscribeHandler> | undefined;
 

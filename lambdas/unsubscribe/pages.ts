@@ -11,6 +11,10 @@ const WORDS: Record<
     doneText: string;
     badTitle: string;
     badText: string;
+    expiredTitle: string;
+    expiredText: string;
+    notAllowedTitle: string;
+    notAllowedText: string;
   }
 > = {
   en: {
@@ -23,6 +27,11 @@ const WORDS: Record<
     badTitle: 'This link does not work',
     badText:
       'The unsubscribe link is incomplete or was changed. Please use the link from the email, or reply to the email and we will take you off the list.',
+    expiredTitle: 'This link has expired',
+    expiredText:
+      'Unsubscribe links work for a year after their email. Please use the link in a recent email, or reply to any of our emails and we will take you off the list.',
+    notAllowedTitle: 'Nothing to see here',
+    notAllowedText: 'This address only opens the unsubscribe links in our emails.',
   },
   es: {
     confirmTitle: '¿Darse de baja de estos correos?',
@@ -34,6 +43,11 @@ const WORDS: Record<
     badTitle: 'Este enlace no funciona',
     badText:
       'El enlace de baja está incompleto o ha sido modificado. Use el enlace del correo, o responda al correo y le quitaremos de la lista.',
+    expiredTitle: 'Este enlace ha caducado',
+    expiredText:
+      'Los enlaces de baja funcionan durante un año desde su correo. Use el enlace de un correo reciente, o responda a cualquiera de nuestros correos y le quitaremos de la lista.',
+    notAllowedTitle: 'Aquí no hay nada',
+    notAllowedText: 'Esta dirección solo abre los enlaces de baja de nuestros correos.',
   },
   fr: {
     confirmTitle: 'Se désabonner de ces e-mails ?',
@@ -45,6 +59,11 @@ const WORDS: Record<
     badTitle: 'Ce lien ne fonctionne pas',
     badText:
       "Le lien de désabonnement est incomplet ou a été modifié. Utilisez le lien de l'e-mail, ou répondez à l'e-mail et nous vous retirerons de la liste.",
+    expiredTitle: 'Ce lien a expiré',
+    expiredText:
+      "Les liens de désabonnement fonctionnent un an après leur e-mail. Utilisez le lien d'un e-mail récent, ou répondez à l'un de nos e-mails et nous vous retirerons de la liste.",
+    notAllowedTitle: 'Rien à voir ici',
+    notAllowedText: "Cette adresse n'ouvre que les liens de désabonnement de nos e-mails.",
   },
   de: {
     confirmTitle: 'Diese E-Mails abbestellen?',
@@ -56,6 +75,11 @@ const WORDS: Record<
     badTitle: 'Dieser Link funktioniert nicht',
     badText:
       'Der Abmeldelink ist unvollständig oder wurde verändert. Nutzen Sie den Link aus der E-Mail, oder antworten Sie auf die E-Mail, dann tragen wir Sie aus.',
+    expiredTitle: 'Dieser Link ist abgelaufen',
+    expiredText:
+      'Abmeldelinks gelten ein Jahr ab ihrer E-Mail. Nutzen Sie den Link aus einer neueren E-Mail, oder antworten Sie auf eine unserer E-Mails, dann tragen wir Sie aus.',
+    notAllowedTitle: 'Hier gibt es nichts',
+    notAllowedText: 'Diese Adresse öffnet nur die Abmeldelinks aus unseren E-Mails.',
   },
 };
 
@@ -91,4 +115,14 @@ export function donePage(locale: Locale, email: string): string {
 export function badLinkPage(locale: Locale): string {
   const w = WORDS[locale];
   return page(locale, w.badTitle, `<p>${escapeHtml(w.badText)}</p>`);
+}
+
+export function expiredLinkPage(locale: Locale): string {
+  const w = WORDS[locale];
+  return page(locale, w.expiredTitle, `<p>${escapeHtml(w.expiredText)}</p>`);
+}
+
+export function notAllowedPage(locale: Locale): string {
+  const w = WORDS[locale];
+  return page(locale, w.notAllowedTitle, `<p>${escapeHtml(w.notAllowedText)}</p>`);
 }
