@@ -215,13 +215,15 @@ async function engine() {
   const input = {
     playbook: DEFAULT_PLAYBOOK,
     today: '2026-06-01',
+    now: new Date('2026-06-01T00:00:00Z'),
+    sendTime: '09:30' as const,
     portfolioDate: '2026-06-01',
     customers,
     cases: [],
     suppressedEmails: new Set<string>(),
   };
   // A night like most: yesterday's decisions are in (cases open), and the engine checks them and the plays.
-  const yesterday = evaluateNight({ ...input, today: '2026-05-31' });
+  const yesterday = evaluateNight({ ...input, today: '2026-05-31', now: new Date('2026-05-31T00:00:00Z') });
   const steady = { ...input, cases: yesterday.updated };
   const bytesPerCustomer = (heapUsed() - heapBefore) / customers.length;
   // The busiest night a shard can have is its first: nearly every customer opens a case at once.

@@ -1,4 +1,4 @@
-import { addDays, type IsoDate, nextBusinessDay } from '../domain/dates';
+import { addDays, type IsoDate } from '../domain/dates';
 import { scheduleName } from '../domain/delivery/scheduleName';
 import { localTimeToUtc } from '../domain/delivery/sendTime';
 import type { Case, CaseStep } from '../domain/engine/cases';
@@ -46,9 +46,12 @@ export async function evaluatePortfolio(
 ) {
   const snapshot = await deps.store.load(options.shard ? { shard: options.shard } : {});
   if (!snapshot.portfolioDate) return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0 };
+  const at = deps.now();
   const decisions = evaluateNight({
     playbook: deps.settings.playbook,
     today,
+    now: at,
+    sendTime: deps.settings.sendTime,
     portfolioDate: snapshot.portfolioDate,
     customers: snapshot.customers,
     cases: snapshot.cases,
@@ -56,23 +59,26 @@ export async function evaluatePortfolio(
     ...(options.shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
   });
   await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
-  const at = deps.now();
 
   const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
   const toSchedule = decisions.opened.flatMap((c) =>
     c.steps.filter((s) => s.status === 'scheduled').map((step) => ({ c, step })),
   );
   const results = await mapWithConcurrency(toSchedule, SCHEDULES_IN_FLIGHT, ({ c, step }) => {
-    // Emails reach the admin at send time in the admin's zone; tasks land before the owners' digest.
-    const email = step.kind === 'email';
-    const time = email ? deps.settings.sendTime : deps.settings.taskTime;
-    const timeZone = email
-      ? (timezoneOf.get(c.customerId) ?? deps.settings.defaultTimezone)
-      : deps.settings.defaultTimezone;
-    // Where that time has already passed today (the far east at a European night), go on the next business day.
+    if (step.kind === 'email') {
+      // The engine decided the day: send time on it is ahead in the admin's zone.
+      return deps.scheduler.scheduleOnce({
+        name: stepScheduleName(c, step),
+        date: step.dueOn,
+        time: deps.settings.sendTime,
+        timeZone: timezoneOf.get(c.customerId) ?? deps.settings.defaultTimezone,
+        payload: { customerId: c.customerId, caseId: c.caseId, step: step.index } satisfies StepPayload,
+      });
+    }
+    // Tasks land before the owners' digest; one whose time has passed today lands tomorrow.
+    const { taskTime: time, defaultTimezone: timeZone } = deps.settings;
     let date = step.dueOn;
-    while (localTimeToUtc(date, time, timeZone) <= at)
-      date = email ? nextBusinessDay(date) : addDays(date, 1);
+    while (localTimeToUtc(date, time, timeZone) <= at) date = addDays(date, 1);
     return deps.scheduler.scheduleOnce({
       name: stepScheduleName(c, step),
       date,

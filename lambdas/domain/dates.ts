@@ -85,3 +85,21 @@ export function onOrAfterBusinessDay(date: IsoDate): IsoDate {
 export function nextBusinessDay(date: IsoDate): IsoDate {
   return onOrAfterBusinessDay(addDays(date, 1));
 }
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date an instant falls on in a time zone: "today" where the reseller works. */
+export function todayIn(timeZone: string, now: Date): IsoDate {
+  let formatter = dayFormatters.get(timeZone);
+  if (!formatter) {
+    // en-CA writes dates as YYYY-MM-DD.
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(now);
+}

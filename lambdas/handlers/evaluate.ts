@@ -1,4 +1,5 @@
 import { type NightDependencies, type NightOutcome, runNight } from '../delivery/runNight';
+import { todayIn } from '../domain/dates';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/observability';
 import { evaluationWiring } from './evaluationWiring';
@@ -8,7 +9,7 @@ let wiring: NightDependencies | undefined;
 /** The nightly run, invoked by the recurring schedule: evaluates the portfolio, or splits it for the workers. */
 export const handler = async (): Promise<NightOutcome> => {
   wiring ??= evaluationWiring();
-  const today = wiring.now().toISOString().slice(0, 10);
+  const today = todayIn(wiring.settings.defaultTimezone, wiring.now());
   try {
     const outcome = await runNight(wiring, today);
     logger.info('night run', { today, ...outcome });

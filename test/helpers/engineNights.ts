@@ -15,10 +15,18 @@ export class EngineRun {
 
   constructor(private readonly playbook: Playbook = DEFAULT_PLAYBOOK) {}
 
-  night(today: IsoDate, customers: CustomerRecord[], portfolioDate: IsoDate = today): NightDecisions {
+  /** One night, evaluated at `now` (by default 01:00 UTC, before 09:30 in Europe and the Americas). */
+  night(
+    today: IsoDate,
+    customers: CustomerRecord[],
+    portfolioDate: IsoDate = today,
+    now = new Date(`${today}T01:00:00Z`),
+  ): NightDecisions {
     const decisions = evaluateNight({
       playbook: this.playbook,
       today,
+      now,
+      sendTime: '09:30',
       portfolioDate,
       customers,
       cases: [...this.cases.values()],

@@ -1,4 +1,5 @@
 import { addDays, type IsoDate, nextBusinessDay, onOrAfterBusinessDay } from '../dates';
+import { type ClockTime, localTimeToUtc } from '../delivery/sendTime';
 import { isRenewed } from '../lifecycleClock';
 import type { Play, Playbook, Step } from '../playbook/schema';
 import { type Case, type CaseStep, type CustomerRecord, caseIdOf, type DomainEvent } from './cases';
@@ -6,8 +7,14 @@ import { allHold, baselineUtilizationOf, type MetricValues, metricValuesOf } fro
 
 export interface NightInput {
   playbook: Playbook;
-  /** The evaluation day. Due dates never fall before it. */
+  /** The evaluation day (the date in the reseller's default zone). Due dates never fall before it. */
   today: IsoDate;
+  /**
+   * When the evaluation runs, and the local time customer emails go out at: an email's day is one on which that
+   * time is still ahead in the admin's zone, so the day booked is the day sent.
+   */
+  now: Date;
+  sendTime: ClockTime;
   /** The latest snapshot date of the portfolio: a customer whose state is older is absent from the exports. */
   portfolioDate: IsoDate;
   customers: readonly CustomerRecord[];
@@ -54,6 +61,12 @@ export function evaluateNight(input: NightInput): NightDecisions {
     else casesByCustomer.set(c.customerId, [c]);
   }
   const booked = bookedEmailDays(input);
+  const sendDays: SendDays = {
+    booked,
+    sendTime: input.sendTime,
+    now: input.now,
+    mayHavePassed: mayHavePassedBy(input.now),
+  };
 
   const customers = [...input.customers].sort((a, b) =>
     a.state.customerId < b.state.customerId ? -1 : a.state.customerId > b.state.customerId ? 1 : 0,
@@ -88,7 +101,7 @@ export function evaluateNight(input: NightInput): NightDecisions {
         values,
         existing,
         today,
-        booked,
+        sendDays,
         input.suppressedEmails,
         decisions.events,
       );
@@ -213,7 +226,7 @@ function open(
   values: MetricValues,
   existing: readonly Case[],
   today: IsoDate,
-  booked: Map<string, Set<IsoDate>>,
+  sendDays: SendDays,
   suppressed: ReadonlySet<string>,
   events: DomainEvent[],
 ): Case | null {
@@ -266,7 +279,7 @@ function open(
       });
       continue;
     }
-    step.dueOn = firstFreeDay(booked, recipient, step.dueOn);
+    step.dueOn = sendDayOf(sendDays, recipient, state.timezone, step.dueOn);
   }
   return c;
 }
@@ -355,14 +368,37 @@ export function firstFreeBusinessDay(taken: ReadonlySet<IsoDate>, day: IsoDate):
   return free;
 }
 
-/** At most one customer email a day per recipient: a later-planned email waits for the next free business day. */
-function firstFreeDay(booked: Map<string, Set<IsoDate>>, recipient: string, day: IsoDate): IsoDate {
-  let days = booked.get(recipient);
+/** What deciding an email's send day needs: the days each recipient already has, and the evaluation instant. */
+interface SendDays {
+  booked: Map<string, Set<IsoDate>>;
+  sendTime: ClockTime;
+  now: Date;
+  /** Days after this one are ahead in every zone (UTC+14 at most): their send time cannot have passed. */
+  mayHavePassed: IsoDate;
+}
+
+function mayHavePassedBy(now: Date): IsoDate {
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The one day a customer email goes out, decided here and used by the booking, the schedule, the case and the
+ * events: a business day on or after `day` in the admin's zone, on which the send time is still ahead, and on
+ * which the recipient has no other customer email. Plays are planned in priority order, so the higher-priority
+ * play keeps a contested day and the other waits for the next free business day.
+ */
+function sendDayOf(sendDays: SendDays, recipient: string, timeZone: string, day: IsoDate): IsoDate {
+  let days = sendDays.booked.get(recipient);
   if (!days) {
     days = new Set();
-    booked.set(recipient, days);
+    sendDays.booked.set(recipient, days);
   }
-  const free = firstFreeBusinessDay(days, day);
+  let free = onOrAfterBusinessDay(day);
+  while (
+    days.has(free) ||
+    (free <= sendDays.mayHavePassed && localTimeToUtc(free, sendDays.sendTime, timeZone) <= sendDays.now)
+  )
+    free = nextBusinessDay(free);
   days.add(free);
   return free;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeAddress } from '../../../lambdas/domain/address';
 import { customerStateFrom } from '../../../lambdas/domain/customer';
-import { addDays } from '../../../lambdas/domain/dates';
+import { addDays, todayIn } from '../../../lambdas/domain/dates';
+import { localTimeToUtc } from '../../../lambdas/domain/delivery/sendTime';
 import type { SnapshotRow } from '../../../lambdas/domain/snapshot/snapshotRow';
 import { customerRecord, customerState, usagePoint } from '../../helpers/customerFactory';
 import { EngineRun, on } from '../../helpers/engineNights';
@@ -136,5 +137,52 @@ describe('admin addresses', () => {
     const emails = run.emails();
     expect(new Set(emails.map((e) => e.to))).toEqual(new Set(['lena@x.example']));
     expect(emails.map((e) => e.dueOn).sort()).toEqual([day(0), day(1)]);
+  });
+});
+
+describe('one send day, decided once', () => {
+  it('moves an email whose 09:30 has passed in the admin zone to the next business day, and books that day', () => {
+    // Prepare: evaluated at 02:00 in Berlin, 10:00 in Tokyo; two customers share a Tokyo admin
+    const run = new EngineRun();
+    const now = localTimeToUtc(day(0), '02:00', 'Europe/Berlin');
+    const tokyo = {
+      termStart: TERM_START,
+      date: day(0),
+      timezone: 'Asia/Tokyo',
+      adminEmail: 'kenji@tokyo.example',
+    };
+    const a = customerState({ ...tokyo, customerId: 'A' });
+    const b = customerState({ ...tokyo, customerId: 'B' });
+
+    // Act
+    run.night(day(0), [customerRecord(a), customerRecord(b)], day(0), now);
+
+    // Assess: Monday 09:30 in Tokyo has passed: Tuesday and Wednesday
+    expect(
+      run
+        .emails()
+        .map((e) => e.dueOn)
+        .sort(),
+    ).toEqual([day(1), day(2)]);
+  });
+
+  it('keeps the day when 09:30 is still ahead in the admin zone', () => {
+    // Prepare
+    const run = new EngineRun();
+    const now = localTimeToUtc(day(0), '02:00', 'Europe/Berlin');
+    const state = customerState({ termStart: TERM_START, date: day(0), timezone: 'America/Los_Angeles' });
+
+    // Act
+    run.night(day(0), [customerRecord(state)], day(0), now);
+
+    // Assess
+    expect(run.emails().map((e) => e.dueOn)).toEqual([day(0)]);
+  });
+
+  it('takes today as the date in the default zone', () => {
+    const now = new Date('2026-03-01T15:00:00Z');
+    expect(todayIn('Australia/Sydney', now)).toBe('2026-03-02');
+    expect(todayIn('Europe/Berlin', now)).toBe('2026-03-01');
+    expect(todayIn('Etc/GMT+12', new Date('2026-03-02T11:00:00Z'))).toBe('2026-03-01');
   });
 });
