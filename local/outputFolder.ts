@@ -8,13 +8,17 @@ export const OUTPUT_MARKER = '.clm-simulate-output';
 
 const MARKER_TEXT =
   'This folder holds the output of a clm-autopilot local run (clm simulate, npm start).\n' +
-  'The next run replaces events.jsonl, summary.json, index.html and the emails in mail/; it touches nothing else.\n';
+  'The next run replaces events.jsonl, summary.json, the report pages, the emails in mail/ and the customer pages in\n' +
+  'customers/; it touches nothing else.\n';
 
 /** What a run writes; the only names it ever deletes. */
-const OUTPUT_FILES = ['events.jsonl', 'summary.json', 'index.html'];
+const OUTPUT_FILES = ['events.jsonl', 'summary.json', 'index.html', 'mail.html', 'compare.html'];
 export const OUTPUT_MAIL_FOLDER = 'mail';
 /** An email file as the run names it: 00001-2026-01-05-admin-example-com-welcome.html */
 const MAIL_FILE = /^\d{5}-\d{4}-\d{2}-\d{2}-[a-z0-9-]*\.html$/;
+/** The report's journey pages, one per customer (customerFileOf). */
+export const OUTPUT_CUSTOMER_FOLDER = 'customers';
+const CUSTOMER_FILE = /^[A-Za-z0-9._-]+\.html$/;
 
 export class OutputFolderError extends Error {
   override name = 'OutputFolderError';
@@ -75,12 +79,17 @@ async function listing(out: string): Promise<string[] | undefined> {
 
 async function removeOwnOutputs(out: string): Promise<void> {
   for (const file of OUTPUT_FILES) await rm(join(out, file), { force: true });
-  const mail = join(out, OUTPUT_MAIL_FOLDER);
-  let emails: string[];
-  try {
-    emails = await readdir(mail);
-  } catch {
-    return;
+  for (const [folder, pattern] of [
+    [OUTPUT_MAIL_FOLDER, MAIL_FILE],
+    [OUTPUT_CUSTOMER_FOLDER, CUSTOMER_FILE],
+  ] as const) {
+    let files: string[];
+    try {
+      files = await readdir(join(out, folder));
+    } catch {
+      continue;
+    }
+    for (const file of files.filter((f) => pattern.test(f)))
+      await rm(join(out, folder, file), { force: true });
   }
-  for (const file of emails.filter((f) => MAIL_FILE.test(f))) await rm(join(mail, file), { force: true });
 }

@@ -27,6 +27,10 @@ import { buildTemplates } from '../scripts/buildTemplates';
 import { SAMPLE_BRAND } from './emailSamples';
 import { type StoredEmail, startLocalAws } from './emulators';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
+import { outcomesByPlay, type PlayOutcome } from './report/playOutcomes';
+import type { RunMail } from './report/runEvents';
+import { RunFacts } from './report/runFacts';
+import { writeReport } from './report/runReport';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from './samplePortfolio';
 import { VirtualScheduler } from './virtualScheduler';
 
@@ -71,6 +75,8 @@ export interface SimulationSummary {
   suppressed: number;
   digests: number;
   ingest: { files: number; rows: number; rejected: number };
+  /** Per play: cases opened and resolved, the resolution rate and the median days to resolution. */
+  outcomesByPlay: Record<string, PlayOutcome>;
 }
 
 type LoggedEvent = DeliveryEvent & { at: string };
@@ -150,16 +156,20 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
   // The emulator stamps mail with the wall clock; the gallery shows when it went in virtual time.
   const sentAt = new Map<string, Date>();
+  const sentTags = new Map<string, Record<string, string>>();
   const mailer: Mailer = {
     send: async (email) => {
       const id = await sesMailer.send(email);
       sentAt.set(id, clock.now);
+      sentTags.set(id, email.tags);
       return id;
     },
   };
   const now = () => clock.now;
+  // The report's per-night figures come from the evaluation's own reads of the portfolio.
+  const facts = new RunFacts();
   const evaluateDeps = {
-    store,
+    store: facts.watching(store),
     emailDays: new DynamoEmailDayBook(docs, tables.Portfolio!),
     scheduler,
     events,
@@ -231,15 +241,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
 
   const mailDir = join(options.out, OUTPUT_MAIL_FOLDER);
-  const mails: {
-    file: string;
-    day: string;
-    at: string;
-    to: string;
-    subject: string;
-    kind: string;
-    customerId: string;
-  }[] = [];
+  const mails: RunMail[] = [];
   let customerCount = 0;
   const timing = { ingest: 0, evaluate: 0, steps: 0, mail: 0 };
   try {
@@ -330,7 +332,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const summary = summarize(events.events, nights.length, customerCount);
   if (options.stats) options.stats.rowsIngested = summary.ingest.rows;
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFile(join(options.out, 'index.html'), indexPage(summary, mails));
+  await writeReport({ out: options.out, summary, events: events.events, mails, facts });
   return summary;
 
   async function collectMail(stored: StoredEmail[], day: string, dir: string, list: typeof mails) {
@@ -343,6 +345,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     for (const email of ordered) {
       const to = email.destination.to[0] ?? '';
       const digest = !email.headers?.some((h) => h.name === 'List-Unsubscribe');
+      const tags = sentTags.get(email.messageId);
       const file = `${String(list.length + 1).padStart(5, '0')}-${day}-${slug(to)}-${slug(email.subject)}.html`;
       await writeFile(join(dir, file), email.body.html ?? '');
       list.push({
@@ -352,7 +355,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         to,
         subject: email.subject,
         kind: digest ? 'digest' : 'customer',
-        customerId: '',
+        customerId: tags?.customerId ?? '',
+        template: tags?.template ?? '',
       });
     }
   }
@@ -402,6 +406,7 @@ function summarize(events: LoggedEvent[], days: number, customers: number): Simu
     suppressed: 0,
     digests: 0,
     ingest: { files: 0, rows: 0, rejected: 0 },
+    outcomesByPlay: outcomesByPlay(events),
   };
   for (const e of events) {
     if (e.kind === 'email') {
@@ -421,36 +426,4 @@ function summarize(events: LoggedEvent[], days: number, customers: number): Simu
     }
   }
   return summary;
-}
-
-const esc = (text: string) =>
-  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
-function indexPage(
-  summary: SimulationSummary,
-  mails: { file: string; day: string; at: string; to: string; subject: string; kind: string }[],
-): string {
-  const byDay = new Map<string, typeof mails>();
-  for (const m of mails) byDay.set(m.day, [...(byDay.get(m.day) ?? []), m]);
-  const plays = Object.entries(summary.emailsByPlay)
-    .sort((a, b) => b[1] - a[1])
-    .map(([p, n]) => `<tr><td>${esc(p)}</td><td>${n}</td></tr>`)
-    .join('');
-  const days = [...byDay.entries()]
-    .map(
-      ([day, list]) =>
-        `<details><summary>${day} · ${list.length} emails</summary><ul>${list.map((m) => `<li>${m.kind === 'digest' ? '📋' : '✉️'} <a href="${esc(m.file)}">${esc(m.subject)}</a> <small>to ${esc(m.to)} at ${m.at.slice(11, 16)} UTC</small></li>`).join('')}</ul></details>`,
-    )
-    .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>clm-autopilot local run</title>
-<style>body{font-family:system-ui,sans-serif;margin:24px auto;max-width:960px;padding:0 16px;color:#1f2933}table{border-collapse:collapse}td,th{padding:4px 12px;border-bottom:1px solid #e4e7eb;text-align:left}details{margin:4px 0}small{color:#52606d}</style>
-</head><body><h1>Local run: ${summary.days} nights</h1>
-<p>${mails.length} emails and digests · ${summary.casesOpened} cases opened · ${summary.resolutions} resolved · ${summary.tasks} tasks · ${summary.escalations} escalations · ${summary.digests} digests. Events: <a href="events.jsonl">events.jsonl</a>, <a href="summary.json">summary.json</a>.</p>
-<h2>Emails by play</h2><table><tr><th>play</th><th>emails</th></tr>${plays}</table>
-<h2>By day</h2>
-${days}
-</body></html>
-`;
 }

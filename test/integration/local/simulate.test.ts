@@ -14,6 +14,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
+
 const quiet: CliIo = { out: () => {}, err: () => {} };
 
 async function eventsOf(out: string): Promise<Record<string, unknown>[]> {
@@ -77,6 +84,18 @@ describe('clm simulate', () => {
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ days: 21, customers: expect.any(Number) });
     expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('Local run: 21 nights');
+    // Every email on a customer's journey page links to the HTML of exactly that email.
+    const emails = events.filter((e) => e.kind === 'email');
+    for (const id of new Set(emails.map((e) => String(e.customerId)))) {
+      const journey = await readFile(join(out, 'customers', `${id}.html`), 'utf8');
+      const links = [...journey.matchAll(/class="email" href="\.\.\/(mail\/[^"]+)"/g)].map((m) => m[1]!);
+      const mine = emails.filter((e) => e.customerId === id);
+      expect(links).toHaveLength(mine.length);
+      for (const [i, e] of mine.entries()) {
+        expect(links[i]).toContain(`-${String(e.at).slice(0, 10)}-${slug(String(e.to))}-`);
+        expect(await readFile(join(out, links[i]!), 'utf8')).toContain('</html>');
+      }
+    }
   }, 120_000);
 
   it('is deterministic for a seed', async () => {

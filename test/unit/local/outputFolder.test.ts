@@ -101,6 +101,10 @@ describe('prepareOutputFolder', () => {
     await writeFile(join(out, 'index.html'), '<p>');
     await writeFile(join(out, 'mail', '00001-2026-01-05-admin-example-com-welcome.html'), '<p>');
     await writeFile(join(out, 'mail', 'my-notes.txt'), 'mine');
+    await writeFile(join(out, 'mail.html'), '<p>');
+    await mkdir(join(out, 'customers'));
+    await writeFile(join(out, 'customers', 'C-0001.html'), '<p>');
+    await writeFile(join(out, 'customers', 'call notes.docx'), 'mine');
     await writeFile(join(out, 'analysis.xlsx'), 'mine');
 
     // Act
@@ -111,6 +115,7 @@ describe('prepareOutputFolder', () => {
       [OUTPUT_MARKER]: expect.any(String),
       'analysis.xlsx': 'mine',
       [join('mail', 'my-notes.txt')]: 'mine',
+      [join('customers', 'call notes.docx')]: 'mine',
     });
   });
 });
