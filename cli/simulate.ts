@@ -19,6 +19,7 @@ same seed). OUT gets events.jsonl, summary.json, every email and digest as HTML,
 
 Options:
   --playbook FILE   your playbook JSON instead of the default one
+  --verbose         also print the handlers' log lines (also when LOG_LEVEL or POWERTOOLS_LOG_LEVEL is set)
   --config FILE     JSON with any of: sendTime, taskTime, digestTime, defaultLocale, defaultTimezone,
                     escalationEmails (array), brand (object)
   -h, --help        show this help`;
@@ -58,6 +59,7 @@ export const simulateCommand: CliCommand = {
         out: { type: 'string' },
         playbook: { type: 'string' },
         config: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
       },
     });
     if (!values.out) throw new UsageError('--out is required');
@@ -86,6 +88,7 @@ export const simulateCommand: CliCommand = {
       // The emulators are development tools: loaded only when a simulation runs.
       const { runSimulation } = await import('../local/simulation');
       const { progressReporter, summaryTable } = await import('../local/start');
+      (await import('../local/handlerLogs')).quietHandlerLogs(values.verbose!);
       const summary = await runSimulation({
         source,
         out: values.out,

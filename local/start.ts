@@ -3,16 +3,30 @@
 import { fileURLToPath } from 'node:url';
 import { runSimulation, type SimulationStats, type SimulationSummary } from './simulation';
 
+const seconds = (ms: number) =>
+  ms >= 90_000
+    ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+    : `${Math.round(ms / 1000)} s`;
+
+/** "night 120/400 2026-05-04 · 35 s elapsed · about 80 s left": the estimate from the pace so far. */
+export function progressLine(done: number, total: number, day: string, elapsedMs: number): string {
+  const left =
+    done > 0 && done < total ? ` · about ${seconds((elapsedMs / done) * (total - done))} left` : '';
+  return `night ${done}/${total} ${day} · ${seconds(elapsedMs)} elapsed${left}`;
+}
+
+/** A progress bar on a terminal; a line every 50 nights when the output goes to a file or pipe. */
 export function progressReporter(stream: NodeJS.WriteStream = process.stdout) {
   const started = Date.now();
   return (done: number, total: number, day: string) => {
+    const line = progressLine(done, total, day, Date.now() - started);
     if (stream.isTTY) {
       const width = 30;
       const filled = Math.round((done / total) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] night ${done}/${total} ${day}`);
+      stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${line}\x1b[K`);
       if (done === total) stream.write('\n');
     } else if (done % 50 === 0 || done === total) {
-      stream.write(`night ${done}/${total} (${day}), ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      stream.write(`${line}\n`);
     }
   };
 }
