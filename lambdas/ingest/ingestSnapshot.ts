@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { normalizeAddress } from '../domain/address';
 import { type CustomerDefaults, customerStateFrom, usagePointOf } from '../domain/customer';
 import type { IsoDate } from '../domain/dates';
+import { LINES_PER_CUSTOMER, quoted } from '../domain/snapshot/limits';
 import {
   type DateFormat,
   type ReadSummary,
+  type RowRejection,
   readSnapshot,
   SnapshotFileError,
 } from '../domain/snapshot/reader';
@@ -38,13 +41,21 @@ export class IngestInProgressError extends Error {
 }
 
 const CHUNK_ROWS = 500;
+/**
+ * A raw-rows chunk is one item: it is written early when its rows could pass this many bytes, so long ids and
+ * product names (each counted at 6 bytes a character, what JSON escaping can make of one) never make it too large.
+ */
+const CHUNK_BYTES = 300_000;
 const CHUNKS_PER_WRITE = 5;
 /** Customers read and written together (one BatchGetItem, four BatchWriteItems), and batches in flight. */
 const CUSTOMERS_PER_BATCH = 100;
 const CUSTOMER_BATCHES_IN_FLIGHT = 2;
+/** The file record (one DynamoDB item, read by the team digest) keeps this much; the report keeps everything. */
 const REJECTIONS_IN_RECORD = 20;
+const REASON_CHARS_IN_RECORD = 300;
+const ERROR_CHARS_IN_RECORD = 1_000;
 
-/** The contact columns of a customer's first row; product lines live in the LineStore. */
+/** The contact columns of a row; product lines live in the LineStore. */
 type Contact = Pick<
   SnapshotRow,
   'customerId' | 'customerName' | 'adminEmail' | 'adminName' | 'ownerEmail' | 'locale' | 'timezone'
@@ -53,6 +64,52 @@ type Contact = Pick<
 function contactOf(row: SnapshotRow): Contact {
   const { customerId, customerName, adminEmail, adminName, ownerEmail, locale, timezone } = row;
   return { customerId, customerName, adminEmail, adminName, ownerEmail, locale, timezone };
+}
+
+/**
+ * What the file says of one customer beside its product lines: the line it starts on, the contacts of the first
+ * row of each term (the current term's win, see customerStateFrom), and every admin address it names.
+ */
+interface CustomerContacts {
+  line: number;
+  byTerm: Map<IsoDate, Contact>;
+  admins: string[];
+}
+
+/** Reading a file's rows: contacts and lines by customer, raw rows on their way to the store. */
+class FileRows {
+  readonly customers = new Map<string, CustomerContacts>();
+  readonly lines = new LineStore();
+  /** Not rejections: an admin that differs between lines of one customer. Named in the report, never logged. */
+  readonly warnings: RowRejection[] = [];
+
+  add(line: number, row: SnapshotRow): void {
+    let customer = this.customers.get(row.customerId);
+    if (!customer) {
+      customer = { line, byTerm: new Map(), admins: [] };
+      this.customers.set(row.customerId, customer);
+    }
+    if (!customer.byTerm.has(row.termEnd)) customer.byTerm.set(row.termEnd, contactOf(row));
+    const admin = normalizeAddress(row.adminEmail);
+    if (!customer.admins.includes(admin)) {
+      customer.admins.push(admin);
+      if (customer.admins.length > 1) {
+        const first = customer.byTerm.values().next().value!;
+        this.warnings.push({
+          line,
+          column: 'admin_email',
+          reason: `customer_id ${quoted(row.customerId)} names another admin (${row.adminEmail.trim()}) than its line ${customer.line} (${first.adminEmail.trim()}): emails go to the admin of the current term's first line`,
+        });
+      }
+    }
+    this.lines.add(row.customerId, row);
+  }
+
+  /** A customer's rows with the contacts of the first row of the same term. */
+  rowsOf(customerId: string): SnapshotRow[] {
+    const { byTerm } = this.customers.get(customerId)!;
+    return this.lines.linesOf(customerId).map((line) => ({ ...byTerm.get(line.termEnd)!, ...line }));
+  }
 }
 
 export function reportKeyFor(
@@ -66,7 +123,9 @@ export function reportKeyFor(
 /**
  * Ingests one uploaded snapshot file: streams it through the reader, keeps raw rows for the retention period,
  * writes one state item per customer (only after the whole file was read, so a file rejected as a whole changes
- * no state), and leaves a report next to the upload. Safe to run twice for the same object.
+ * no state), and leaves a report next to the upload. Safe to run twice for the same object. A customer that
+ * cannot be stored (too many lines, or an item DynamoDB refuses) is rejected by itself; every other is written,
+ * and the file always ends ingested or rejected: an error releases the claim so the retry starts afresh.
  */
 export async function ingestSnapshot(
   deps: IngestDependencies,
@@ -87,11 +146,58 @@ export async function ingestSnapshot(
   if (claim === 'already-ingested') return { status: 'skipped', reason: 'already-ingested' };
   if (claim === 'in-progress') return { status: 'in-progress' };
 
-  const fileName = key.split('/').pop() ?? key;
-  const contacts = new Map<string, Contact>();
-  const lines = new LineStore();
+  try {
+    const read = await readRows(deps, object, fileId, key);
+    if ('error' in read) {
+      const record = recordOf(fileId, bucketName, key, now(), null, 0, read.error);
+      return await finish(deps, record, key, {
+        file: key,
+        rows: 0,
+        accepted: 0,
+        rejected: [],
+        error: read.error,
+      });
+    }
+    const { summary, rows } = read;
+    const refused = await writeCustomers(deps, fileId, rows, summary.snapshotDate);
+    const rejected = [...summary.rejected, ...refused.rejections].sort((a, b) => a.line - b.line);
+    const outcome = {
+      ...summary,
+      accepted: summary.accepted - refused.lines,
+      rejectedRows: summary.rejected.length + refused.lines,
+      rejected,
+    };
+    const written = rows.lines.customers - refused.rejections.length;
+    const record = recordOf(fileId, bucketName, key, now(), outcome, written, null, rows.warnings.length);
+    return await finish(deps, record, key, {
+      file: key,
+      snapshotDate: summary.snapshotDate,
+      rows: summary.rows,
+      accepted: outcome.accepted,
+      duplicates: summary.duplicates,
+      customers: written,
+      rejected,
+      warnings: rows.warnings,
+    });
+  } catch (error) {
+    // The retry of the event ingests the file again from the start; every write it repeats is idempotent.
+    await store.releaseFile(fileId);
+    throw error;
+  }
+}
+
+/** Reads the whole file; a file unusable as a whole leaves no raw rows behind and says why. */
+async function readRows(
+  deps: IngestDependencies,
+  object: Awaited<ReturnType<SnapshotBucket['open']>>,
+  fileId: string,
+  key: string,
+): Promise<{ summary: ReadSummary; rows: FileRows } | { error: string }> {
+  const { settings, store } = deps;
+  const rows = new FileRows();
   const pending: RawRowChunk[] = [];
   let chunkRows: unknown[][] = [];
+  let chunkBytes = 0;
   let chunksWritten = 0;
   let snapshotDate: IsoDate | null = null;
   const writes: Promise<void>[] = [];
@@ -99,13 +205,13 @@ export async function ingestSnapshot(
     if (chunkRows.length === 0 || !snapshotDate) return;
     pending.push({ snapshotDate, fileId, index: chunksWritten++, rows: chunkRows });
     chunkRows = [];
+    chunkBytes = 0;
     if (pending.length >= CHUNKS_PER_WRITE) writes.push(store.saveRawRows(pending.splice(0)));
   };
 
-  let summary: ReadSummary;
   try {
     const reader = readSnapshot(object.body, {
-      fileName,
+      fileName: key.split('/').pop() ?? key,
       uploadDate: object.lastModified.toISOString().slice(0, 10),
       ...(settings.dateFormat ? { dateFormat: settings.dateFormat } : {}),
       ...(settings.columnMapping ? { columnMapping: settings.columnMapping } : {}),
@@ -113,18 +219,19 @@ export async function ingestSnapshot(
     for (;;) {
       const next = await reader.next();
       if (next.done) {
-        summary = next.value;
-        break;
+        flushChunk();
+        writes.push(store.saveRawRows(pending.splice(0)));
+        await Promise.all(writes);
+        return { summary: next.value, rows };
       }
       for (const event of next.value) {
         if (event.type === 'rejected') {
-          if (event.revokes) lines.remove(event.revokes.customerId, event.revokes.product);
+          if (event.revokes) rows.lines.remove(event.revokes.customerId, event.revokes.product);
           continue;
         }
         const { row } = event;
         snapshotDate ??= row.snapshotDate;
-        if (!contacts.has(row.customerId)) contacts.set(row.customerId, contactOf(row));
-        lines.add(row.customerId, row);
+        rows.add(event.line, row);
         chunkRows.push([
           event.line,
           row.customerId,
@@ -135,72 +242,88 @@ export async function ingestSnapshot(
           row.termStart,
           row.termEnd,
         ]);
-        if (chunkRows.length >= CHUNK_ROWS) flushChunk();
+        chunkBytes += 100 + 6 * (row.customerId.length + row.product.length);
+        if (chunkRows.length >= CHUNK_ROWS || chunkBytes >= CHUNK_BYTES) flushChunk();
       }
       // Keep at most a few raw-row writes in flight so memory stays bounded on big files.
       if (writes.length >= 2) await Promise.all(writes.splice(0));
     }
-    flushChunk();
-    writes.push(store.saveRawRows(pending.splice(0)));
-    await Promise.all(writes);
   } catch (error) {
     await Promise.allSettled(writes);
-    if (!(error instanceof SnapshotFileError)) {
-      await store.releaseFile(fileId);
-      throw error;
-    }
+    if (!(error instanceof SnapshotFileError)) throw error;
     // Unusable as a whole: nothing of it stays, and the uploader is told why.
     if (snapshotDate) await store.deleteRawRows(snapshotDate, fileId, chunksWritten);
-    const record = recordOf(fileId, bucketName, key, now(), null, 0, error.message);
-    return finish(deps, record, key, { file: key, rows: 0, accepted: 0, rejected: [], error: error.message });
+    return { error: error.message };
   }
-
-  try {
-    await store.holdCustomerWrites(fileId);
-    try {
-      const ids = [...lines.customerIds()];
-      const batches = Array.from({ length: Math.ceil(ids.length / CUSTOMERS_PER_BATCH) }, (_, i) =>
-        ids.slice(i * CUSTOMERS_PER_BATCH, (i + 1) * CUSTOMERS_PER_BATCH),
-      );
-      let created = 0;
-      await mapWithConcurrency(batches, CUSTOMER_BATCHES_IN_FLIGHT, async (batch) => {
-        const customers = batch.map((customerId) => {
-          const contact = contacts.get(customerId)!;
-          const rows = lines.linesOf(customerId).map((line) => ({ ...contact, ...line }));
-          const state = customerStateFrom(rows, summary.snapshotDate, settings);
-          return { state, point: usagePointOf(state) };
-        });
-        const writes = await store.saveCustomers(customers);
-        created += writes.filter((write) => write === 'created').length;
-      });
-      if (lines.customers > 0) await store.advancePortfolioDate(summary.snapshotDate, created);
-    } finally {
-      await store.releaseCustomerWrites(fileId);
-    }
-  } catch (error) {
-    await store.releaseFile(fileId);
-    throw error;
-  }
-  const record = recordOf(fileId, bucketName, key, now(), summary, lines.customers, null);
-  return finish(deps, record, key, {
-    file: key,
-    snapshotDate: summary.snapshotDate,
-    rows: summary.rows,
-    accepted: summary.accepted,
-    duplicates: summary.duplicates,
-    customers: lines.customers,
-    rejected: summary.rejected,
-  });
 }
 
+/**
+ * Writes every customer's state, holding the portfolio's customer writes. Returns the customers rejected by
+ * themselves (each as a rejection at its first line) and how many lines they had.
+ */
+async function writeCustomers(
+  deps: IngestDependencies,
+  fileId: string,
+  rows: FileRows,
+  snapshotDate: IsoDate,
+): Promise<{ rejections: RowRejection[]; lines: number }> {
+  const { settings, store } = deps;
+  const rejections: RowRejection[] = [];
+  let refusedLines = 0;
+  const refuse = (customerId: string, lines: number, reason: string) => {
+    rejections.push({ line: rows.customers.get(customerId)!.line, column: 'customer_id', reason });
+    refusedLines += lines;
+  };
+  await store.holdCustomerWrites(fileId);
+  try {
+    const ids: string[] = [];
+    for (const customerId of rows.lines.customerIds()) {
+      const lines = rows.lines.linesOf(customerId).length;
+      if (lines <= LINES_PER_CUSTOMER) ids.push(customerId);
+      else
+        refuse(
+          customerId,
+          lines,
+          `customer_id ${quoted(customerId)} has ${lines} lines, more than the ${LINES_PER_CUSTOMER} one customer may have: none of its lines were ingested`,
+        );
+    }
+    const batches = Array.from({ length: Math.ceil(ids.length / CUSTOMERS_PER_BATCH) }, (_, i) =>
+      ids.slice(i * CUSTOMERS_PER_BATCH, (i + 1) * CUSTOMERS_PER_BATCH),
+    );
+    let created = 0;
+    await mapWithConcurrency(batches, CUSTOMER_BATCHES_IN_FLIGHT, async (batch) => {
+      const customers = batch.map((customerId) => {
+        const state = customerStateFrom(rows.rowsOf(customerId), snapshotDate, settings);
+        return { state, point: usagePointOf(state) };
+      });
+      const writes = await store.saveCustomers(customers);
+      writes.forEach((write, i) => {
+        if (write === 'created') created++;
+        if (write === 'refused')
+          refuse(
+            batch[i]!,
+            customers[i]!.state.lines.length,
+            `customer_id ${quoted(batch[i])} could not be stored: the database refused its record (too large); none of its lines were ingested`,
+          );
+      });
+    });
+    if (ids.length > 0) await store.advancePortfolioDate(snapshotDate, created);
+  } finally {
+    await store.releaseCustomerWrites(fileId);
+  }
+  return { rejections, lines: refusedLines };
+}
+
+/** The file's record: one DynamoDB item, so its rejections are few and short (the report has them all). */
 function recordOf(
   fileId: string,
   bucket: string,
   key: string,
   now: Date,
-  summary: ReadSummary | null,
+  summary: (Omit<ReadSummary, 'rejected'> & { rejected: RowRejection[]; rejectedRows: number }) | null,
   customers: number,
   error: string | null,
+  warnings = 0,
 ): IngestRecord {
   return {
     fileId,
@@ -211,13 +334,18 @@ function recordOf(
     rows: summary?.rows ?? 0,
     accepted: summary?.accepted ?? 0,
     duplicates: summary?.duplicates ?? 0,
-    rejectedCount: summary?.rejected.length ?? 0,
-    firstRejections: summary?.rejected.slice(0, REJECTIONS_IN_RECORD) ?? [],
+    rejectedCount: summary?.rejectedRows ?? 0,
+    firstRejections: (summary?.rejected ?? [])
+      .slice(0, REJECTIONS_IN_RECORD)
+      .map((r) => ({ ...r, reason: cut(r.reason, REASON_CHARS_IN_RECORD) })),
     customers: error ? 0 : customers,
-    error,
+    warnings,
+    error: error === null ? null : cut(error, ERROR_CHARS_IN_RECORD),
     processedAt: now.toISOString(),
   };
 }
+
+const cut = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars)}…` : text);
 
 async function finish(
   deps: IngestDependencies,

@@ -18,6 +18,8 @@ export interface IngestRecord {
   /** The first rejections, enough for a digest line; the full list is in the report object. */
   firstRejections: RowRejection[];
   customers: number;
+  /** Findings that did not stop a row (an admin that differs between lines of one customer); the report names them. */
+  warnings?: number;
   error: string | null;
   processedAt: string;
 }
@@ -30,8 +32,11 @@ export interface RawRowChunk {
   rows: unknown[][];
 }
 
-/** How a customer's state write went: newer or same-day data replaced it, older data only added history. */
-export type CustomerWrite = 'created' | 'updated' | 'history-only';
+/**
+ * How a customer's state write went: newer or same-day data replaced it, older data only added history, or the
+ * database refused the item (too large) and the customer was left as it was.
+ */
+export type CustomerWrite = 'created' | 'updated' | 'history-only' | 'refused';
 
 export interface IngestStore {
   /** Claims a file for ingestion; a file already ingested (or being ingested right now) is not claimed again. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -15,7 +16,7 @@ import type {
   IngestStore,
   RawRowChunk,
 } from '../../ports/ingestStore';
-import { sleep } from '../../shared/concurrency';
+import { mapWithConcurrency, sleep } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { type CustomerItem, mergeCustomerItem } from './customerItem';
@@ -33,6 +34,12 @@ export interface DynamoIngestStoreOptions {
   /** How long a file waits for another file's customer writes before it gives up (and Lambda retries it). */
   leaseWaitSeconds?: number;
 }
+
+/** Items in one BatchWriteItem request. */
+const WRITE_BATCH = 25;
+
+/** DynamoDB refuses the item itself (over 400 KB, for one): sending it again can never succeed. */
+const isRefused = (error: unknown) => error instanceof Error && error.name === 'ValidationException';
 
 /** Ingestion's writes to DynamoDB: conditional where order or duplicates matter, batched where they do not. */
 export class DynamoIngestStore implements IngestStore {
@@ -62,6 +69,8 @@ export class DynamoIngestStore implements IngestStore {
   async claimFile(fileId: string, bucket: string, key: string, now: Date): Promise<FileClaim> {
     const timeout = this.options.claimTimeoutSeconds ?? 900;
     const nowSeconds = Math.floor(now.getTime() / 1000);
+    // Tells our own claim from a twin's when the SDK retries a claim whose answer was lost.
+    const token = randomUUID();
     try {
       await this.write(() =>
         this.options.client.send(
@@ -69,7 +78,7 @@ export class DynamoIngestStore implements IngestStore {
             TableName: this.options.activityTable,
             Key: keys.ingestFile(fileId),
             UpdateExpression:
-              'SET #status = :started, claimedAt = :now, #bucket = :bucket, objectKey = :key, expiresAt = :expires',
+              'SET #status = :started, claimedAt = :now, claimToken = :token, #bucket = :bucket, objectKey = :key, expiresAt = :expires',
             ConditionExpression: 'attribute_not_exists(pk) OR (#status = :started AND claimedAt < :stale)',
             ExpressionAttributeNames: { '#status': 'status', '#bucket': 'bucket' },
             ExpressionAttributeValues: {
@@ -78,6 +87,7 @@ export class DynamoIngestStore implements IngestStore {
               ':stale': nowSeconds - timeout,
               ':bucket': bucket,
               ':key': key,
+              ':token': token,
               ':expires': nowSeconds + this.options.retentionDays * 86_400,
             },
           }),
@@ -97,7 +107,8 @@ export class DynamoIngestStore implements IngestStore {
         }),
       ),
     );
-    return existing.Item?.status === 'started' ? 'in-progress' : 'already-ingested';
+    if (existing.Item?.status !== 'started') return 'already-ingested';
+    return existing.Item.claimToken === token ? 'claimed' : 'in-progress';
   }
 
   async releaseFile(fileId: string): Promise<void> {
@@ -190,7 +201,8 @@ export class DynamoIngestStore implements IngestStore {
 
   /**
    * Read, merge, write: one BatchGetItem per 100 customers and one BatchWriteItem per 25, instead of a request
-   * per customer. Safe because the caller holds the customer writes, so no other file writes in between.
+   * per customer. Safe because the caller holds the customer writes, so no other file writes in between. An item
+   * DynamoDB refuses is left out ('refused'); the others of its batch are written one by one.
    */
   async saveCustomers(
     customers: readonly { state: CustomerState; point: UsagePoint }[],
@@ -206,14 +218,40 @@ export class DynamoIngestStore implements IngestStore {
     const existing = new Map(found.items.map((item) => [item.pk as string, item as unknown as CustomerItem]));
     const merged = customers.map(({ state, point }) => {
       const key = keys.customer(state.customerId);
-      return mergeCustomerItem(existing.get(key.pk), key as { pk: string; sk: 'STATE' }, state, point);
+      const before = existing.get(key.pk);
+      const write = mergeCustomerItem(before, key as { pk: string; sk: 'STATE' }, state, point);
+      // Written by this snapshot alone, by a run that died before counting it: new all the same, so the
+      // portfolio's customer count (an upper bound) never misses a customer after a retry.
+      if (before && before.firstSeen === state.snapshotDate && before.history === write.item.history)
+        return { ...write, change: 'created' as const };
+      return write;
     });
-    this.writes += await batchWriteAll(
-      this.options.client,
-      table,
-      merged.map(({ item }) => ({ PutRequest: { Item: item } })),
-    );
-    return merged.map(({ change }) => change);
+    const refused = new Set<number>();
+    const groups = Array.from({ length: Math.ceil(merged.length / WRITE_BATCH) }, (_, i) => i * WRITE_BATCH);
+    await mapWithConcurrency(groups, 4, async (from) => {
+      const group = merged.slice(from, from + WRITE_BATCH);
+      try {
+        this.writes += await batchWriteAll(
+          this.options.client,
+          table,
+          group.map(({ item }) => ({ PutRequest: { Item: item } })),
+        );
+      } catch (error) {
+        if (!isRefused(error)) throw error;
+        // One item DynamoDB will never take fails its whole batch: write the batch one by one to find it.
+        for (const [i, { item }] of group.entries()) {
+          try {
+            await this.write(() =>
+              this.options.client.send(new PutCommand({ TableName: table, Item: item })),
+            );
+          } catch (single) {
+            if (!isRefused(single)) throw single;
+            refused.add(from + i);
+          }
+        }
+      }
+    });
+    return merged.map(({ change }, i) => (refused.has(i) ? 'refused' : change));
   }
 
   async advancePortfolioDate(snapshotDate: IsoDate, newCustomers: number): Promise<void> {

@@ -1,20 +1,41 @@
 import { z } from 'zod';
 import { isIsoDate } from '../dates';
 import { isTimeZone, LOCALES } from '../locales';
+import { FIELD_LIMITS, tooLong } from './limits';
 
 // One subscription line (one product) of one customer as of the snapshot date, after the reader has
 // mapped headers and parsed values. Field names are the canonical columns in camelCase.
 const isoDate = z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD');
 const count = z.number().int().nonnegative();
+/** A text column's limit (limits.ts), and the reason quoting the start of a longer value. */
+const upTo = (field: keyof typeof FIELD_LIMITS) =>
+  [FIELD_LIMITS[field], tooLong(FIELD_LIMITS[field])] as const;
 
 export const SnapshotRow = z
   .object({
-    customerId: z.string().trim().min(1),
-    customerName: z.string().trim().min(1),
-    adminEmail: z.email(),
-    adminName: z.string().trim().min(1).optional(),
-    ownerEmail: z.email(),
-    product: z.string().trim().min(1),
+    customerId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(...upTo('customerId')),
+    customerName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(...upTo('customerName')),
+    adminEmail: z.email().max(...upTo('adminEmail')),
+    adminName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(...upTo('adminName'))
+      .optional(),
+    ownerEmail: z.email().max(...upTo('ownerEmail')),
+    product: z
+      .string()
+      .trim()
+      .min(1)
+      .max(...upTo('product')),
     licensesPurchased: count,
     licensesAssigned: count,
     activeUsers: count,

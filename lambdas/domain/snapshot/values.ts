@@ -1,4 +1,5 @@
 import { type IsoDate, isIsoDate } from '../dates';
+import { quoted, SEATS_PER_LINE } from './limits';
 import {
   CANONICAL_COLUMNS,
   REQUIRED_FIELDS,
@@ -40,12 +41,19 @@ const FIELD_RULES = SNAPSHOT_FIELDS.map((field) => ({
 
 function parseCount(value: unknown): number {
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0) return value;
+    if (Number.isInteger(value) && value >= 0) return withinSeats(value, value);
     throw new ValueError(`expected a whole number of seats, 0 or more, got ${value}`);
   }
   const text = String(value).trim();
-  if (!/^\d+$/.test(text)) throw new ValueError(`expected a whole number of seats, 0 or more, got "${text}"`);
-  return Number(text);
+  if (!/^\d+$/.test(text))
+    throw new ValueError(`expected a whole number of seats, 0 or more, got ${quoted(text)}`);
+  return withinSeats(Number(text), text);
+}
+
+function withinSeats(seats: number, written: unknown): number {
+  if (seats > SEATS_PER_LINE)
+    throw new ValueError(`more than the ${SEATS_PER_LINE} seats one line may have, got ${quoted(written)}`);
+  return seats;
 }
 
 const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -61,7 +69,7 @@ export function parseDate(value: unknown, format?: DateFormat): IsoDate {
   if (separated) {
     if (!format) {
       throw new ValueError(
-        `date "${text}" is ambiguous (day/month or month/day?): use YYYY-MM-DD or set a date format such as DD/MM/YYYY`,
+        `date ${quoted(text)} is ambiguous (day/month or month/day?): use YYYY-MM-DD or set a date format such as DD/MM/YYYY`,
       );
     }
     const [, a, b, c] = separated as unknown as [string, string, string, string];
@@ -73,9 +81,9 @@ export function parseDate(value: unknown, format?: DateFormat): IsoDate {
           ? `${c}-${pad(a)}-${pad(b)}`
           : `${c}-${pad(b)}-${pad(a)}`;
     if (isIsoDate(iso) && (format === 'YYYY/MM/DD' ? a.length === 4 : c.length === 4)) return iso;
-    throw new ValueError(`date "${text}" does not match the date format ${format}`);
+    throw new ValueError(`date ${quoted(text)} does not match the date format ${format}`);
   }
-  throw new ValueError(`expected a date (YYYY-MM-DD), got "${text}"`);
+  throw new ValueError(`expected a date (YYYY-MM-DD), got ${quoted(text)}`);
 }
 
 /**
@@ -108,14 +116,16 @@ export function rowFromValues(values: readonly unknown[], dateFormat?: DateForma
   const issue = parsed.error.issues[0]!;
   const field = issue.path[0] as SnapshotField | undefined;
   const column = field ? CANONICAL_COLUMNS[field] : null;
-  const shown = field !== undefined ? ` "${String(candidate[field])}"` : '';
+  const shown = field !== undefined ? ` ${quoted(candidate[field])}` : '';
   const reason =
-    field === 'adminEmail' || field === 'ownerEmail'
-      ? `not a valid email address${shown}`
-      : field === 'locale'
-        ? `unsupported locale${shown} (use en, es, fr or de)`
-        : field === 'timezone'
-          ? `unknown IANA time zone${shown} (for example Europe/Berlin)`
-          : issue.message;
+    issue.code === 'too_big'
+      ? issue.message
+      : field === 'adminEmail' || field === 'ownerEmail'
+        ? `not a valid email address${shown}`
+        : field === 'locale'
+          ? `unsupported locale${shown} (use en, es, fr or de)`
+          : field === 'timezone'
+            ? `unknown IANA time zone${shown} (for example Europe/Berlin)`
+            : issue.message;
   return { ok: false, column, reason };
 }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../../bin/clm.js', import.meta.url));
 /** Far above a normal early exit (a few seconds), far below "hangs". */
-const HANG = 45_000;
+const HANG = 60_000;
 
 interface Finished {
   code: number | null;
@@ -114,7 +114,7 @@ describe('clm simulate refuses an output folder it did not make', () => {
       `clm simulate: --out ${folder} would hold the snapshots folder ${folder}: choose another folder`,
     );
     expect(await contentsOf(folder)).toEqual(files);
-  }, 60_000);
+  }, 90_000);
 
   it('--out . in a folder of the user: refused, nothing deleted', async () => {
     // Prepare
@@ -127,7 +127,7 @@ describe('clm simulate refuses an output folder it did not make', () => {
     expect(run.code).toBe(2);
     expect(lastLine(run.stderr)).toMatch(/^clm simulate: --out \. is a folder with files clm did not write/);
     expect(await contentsOf(folder)).toEqual(files);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('clm simulate after an error', () => {
@@ -139,7 +139,7 @@ describe('clm simulate after an error', () => {
     expect(run.code).toBe(2);
     expect(lastLine(run.stderr)).toBe('clm simulate: snapshots folder no-such-folder does not exist');
     expect(await readdir(dir)).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it('fails mid-run, exits, and leaves no emulator process behind', async () => {
     // Prepare: a day "file" that cannot be read, found only once the emulators run
