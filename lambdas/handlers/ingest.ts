@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +17,7 @@ import {
 import type { IngestStore } from '../ports/ingestStore';
 import type { SnapshotBucket } from '../ports/snapshotBucket';
 import { logger } from '../shared/logger';
+import { METRIC, metrics } from '../shared/observability';
 
 /** S3 sends object keys URL-encoded, with spaces as '+'. */
 export function objectKeyOf(encoded: string): string {
@@ -52,6 +54,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
           accepted: r.accepted,
           rejected: r.rejectedCount,
           customers: r.customers,
+          warnings: r.warnings ?? 0,
           writeRequests: outcome.writeRequests,
           reportKey: outcome.reportKey,
         });
@@ -105,5 +108,13 @@ export const handler = async (event: S3Event) => {
       },
     });
   }
-  return wired(event);
+  const outcomes = await wired(event);
+  for (const outcome of outcomes) {
+    if (outcome.status === 'skipped' || outcome.status === 'in-progress') continue;
+    // Rejected rows include the lines of a customer rejected by itself (too many lines, refused by DynamoDB).
+    metrics.addMetric(METRIC.ingestRows, MetricUnit.Count, outcome.record.accepted);
+    metrics.addMetric(METRIC.ingestRejects, MetricUnit.Count, outcome.record.rejectedCount);
+  }
+  metrics.publishStoredMetrics();
+  return outcomes;
 };

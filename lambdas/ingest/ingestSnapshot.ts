@@ -80,10 +80,14 @@ interface CustomerContacts {
 class FileRows {
   readonly customers = new Map<string, CustomerContacts>();
   readonly lines = new LineStore();
-  /** Not rejections: an admin that differs between lines of one customer. Named in the report, never logged. */
+  /**
+   * Not rejections: seat counts above the seats paid for, an admin that differs between lines of one customer.
+   * Named in the report (the uploader's own data), never logged.
+   */
   readonly warnings: RowRejection[] = [];
 
   add(line: number, row: SnapshotRow): void {
+    this.checkSeats(line, row);
     let customer = this.customers.get(row.customerId);
     if (!customer) {
       customer = { line, byTerm: new Map(), admins: [] };
@@ -103,6 +107,18 @@ class FileRows {
       }
     }
     this.lines.add(row.customerId, row);
+  }
+
+  /** Seats in use above seats paid for happen in exports (transfers, overlapping terms): kept, and pointed out. */
+  private checkSeats(line: number, row: SnapshotRow): void {
+    const above = (column: string, seats: number) =>
+      this.warnings.push({
+        line,
+        column,
+        reason: `${column} (${seats}) is above licenses_purchased (${row.licensesPurchased}): kept as exported; emails never say more than all licences are in use`,
+      });
+    if (row.licensesAssigned > row.licensesPurchased) above('licenses_assigned', row.licensesAssigned);
+    if (row.activeUsers > row.licensesPurchased) above('active_users', row.activeUsers);
   }
 
   /** A customer's rows with the contacts of the first row of the same term. */

@@ -262,6 +262,8 @@ function emailWords(copy: EmailCopy | undefined, variant: string | null, templat
   return { ...base, ...override };
 }
 
+const atMostAll = (pct: number | null) => (pct === null ? null : Math.min(100, pct));
+
 /** The values copy may name, each already formatted for the reader's locale. */
 function copyValues(data: CustomerEmailData, brand: Brand, format: LocaleFormat): Record<string, string> {
   return {
@@ -273,8 +275,10 @@ function copyValues(data: CustomerEmailData, brand: Brand, format: LocaleFormat)
     activeUsers: format.count(data.activeUsers),
     unassignedSeats: format.count(Math.max(0, data.seatsPurchased - data.seatsAssigned)),
     unusedSeats: format.count(Math.max(0, data.seatsPurchased - data.activeUsers)),
-    utilization: format.percent(data.utilizationPct),
-    utilizationBefore: format.percent(data.utilizationBeforePct),
+    // Active users above paid seats happen in exports (transfers, overlapping terms); a customer never reads
+    // that more than all of their licences are in use.
+    utilization: format.percent(atMostAll(data.utilizationPct)),
+    utilizationBefore: format.percent(atMostAll(data.utilizationBeforePct)),
     termEnd: format.date(data.termEnd),
     daysToTermEnd: format.count(data.daysToTermEnd),
   };

@@ -86,6 +86,36 @@ describe('hostile snapshot files', () => {
     expect(await harness.customer('Q3')).toBeDefined();
   });
 
+  it('keeps seat counts above the seats paid for and points them out in the report', async () => {
+    // Prepare
+    const body = [
+      HEADER,
+      csvLine({ customer_id: 'OVER', licenses_purchased: '10', licenses_assigned: '5', active_users: '40' }),
+      csvLine({ customer_id: 'FINE' }),
+    ].join('\n');
+    const record = await harness.upload('snapshots/2026-10-04.csv', body);
+
+    // Act
+    const [outcome] = await harness.ingest(record);
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'ingested',
+      record: { accepted: 2, rejectedCount: 0, warnings: 1 },
+    });
+    expect(await harness.customer('OVER')).toMatchObject({
+      state: { licensesPurchased: 10, licensesAssigned: 5, activeUsers: 40 },
+    });
+    expect((await harness.report('reports/2026-10-04.csv.json')).warnings).toEqual([
+      {
+        line: 2,
+        column: 'active_users',
+        reason:
+          'active_users (40) is above licenses_purchased (10): kept as exported; emails never say more than all licences are in use',
+      },
+    ]);
+  });
+
   it("takes a customer's contacts from its current term's lines and warns of a second admin", async () => {
     // Prepare: the first line is on a term that ended; the current term names another admin and owner
     const body = [
