@@ -1,4 +1,7 @@
+import type { CustomerState, UsagePoint } from '../lambdas/domain/customer';
+import { addDays, type IsoDate } from '../lambdas/domain/dates';
 import type { Locale } from '../lambdas/domain/locales';
+import { portfolioKpis } from '../lambdas/domain/metrics';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../lambdas/domain/playbook/schema';
 import { Brand } from '../lambdas/rendering/brand';
 import type { CustomerEmailData, DigestData, DigestTask } from '../lambdas/rendering/model';
@@ -152,12 +155,7 @@ export function sampleDigestData(kind: 'owner' | 'team'): DigestData {
       { customerName: 'Loire Lumière SARL', termEnd: '2027-01-09', seats: 31, utilizationPct: 58 },
     ],
     wins: [{ customerName: 'Silverfield Media Inc.', play: 'deployment' }],
-    kpis: {
-      customers: 148,
-      belowSixtyPct: { value: 23, target: 10, direction: 'max', met: false },
-      averageUtilizationPct: { value: 71.6, target: 70, direction: 'min', met: true },
-      risingCustomers: 9,
-    },
+    kpis: portfolioKpis(samplePortfolio('2026-11-23')),
     ingestProblems:
       kind === 'team'
         ? [
@@ -171,4 +169,43 @@ export function sampleDigestData(kind: 'owner' | 'team'): DigestData {
           ]
         : [],
   };
+}
+
+/**
+ * A small portfolio whose KPIs the digest previews show, computed as the digest computes them: seat figures
+ * now and 30 days earlier, so the growers are real ones (two customers rose by more than 10 points).
+ */
+export function samplePortfolio(date: IsoDate): { state: CustomerState; history: UsagePoint[] }[] {
+  const figures: [purchased: number, activeBefore: number, activeNow: number][] = [
+    [20, 8, 16],
+    [14, 12, 12],
+    [31, 12, 18],
+    [10, 9, 8],
+    [25, 11, 12],
+    [8, 7, 7],
+  ];
+  return figures.map(([purchased, before, now], i) => {
+    const termStart = addDays(date, -200);
+    const termEnd = addDays(termStart, 365);
+    const point = (snapshotDate: IsoDate, activeUsers: number): UsagePoint => ({
+      snapshotDate,
+      termStart,
+      termEnd,
+      licensesPurchased: purchased,
+      licensesAssigned: purchased,
+      activeUsers,
+    });
+    const state: CustomerState = {
+      customerId: `S-${i + 1}`,
+      customerName: `Sample customer ${i + 1}`,
+      adminEmail: `admin${i + 1}@customer.example`,
+      adminAddress: `admin${i + 1}@customer.example`,
+      ownerEmail: 'dana.owner@reseller.example',
+      locale: 'en',
+      timezone: 'Europe/Berlin',
+      ...point(date, now),
+      lines: [],
+    };
+    return { state, history: [point(addDays(date, -30), before), point(date, now)] };
+  });
 }

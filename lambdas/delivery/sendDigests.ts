@@ -95,7 +95,8 @@ export async function sendDigests(
   deps: DigestDependencies,
   today: IsoDate,
 ): Promise<{ sent: number; skipped: number }> {
-  const snapshot = await deps.store.load({ history: false });
+  // With history: the growers KPI compares each customer's utilization with 30 days earlier.
+  const snapshot = await deps.store.load();
   const present = snapshot.portfolioDate
     ? snapshot.customers.filter((c) => c.state.snapshotDate === snapshot.portfolioDate)
     : snapshot.customers;

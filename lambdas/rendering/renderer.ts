@@ -351,34 +351,29 @@ function digestText(
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>');
   const tasks = (items: TaskLine[]) =>
-    items.length === 0
-      ? [d.nothing]
-      : items.map((task) =>
-          [
-            `* ${task.title}: ${task.customerName}`,
-            `  ${d.contact}: ${task.contactName} <${task.email}>${task.phone ? `, ${task.phone}` : ''}`,
-            `  ${d.due}: ${task.due}, ${task.utilization}${task.owner ? `, ${d.owner}: ${task.owner}` : ''}${task.reason ? `, ${task.reason}` : ''}`,
-            ...task.products.map((p) => `  - ${p.name}: ${p.purchased} / ${p.assigned} / ${p.active}`),
-            ...(task.points.length
-              ? [`  ${d.talkingPoints}:`, ...task.points.map((point) => `    - ${point}`)]
-              : []),
-          ].join('\n'),
-        );
+    items.map((task) =>
+      [
+        `* ${task.title}: ${task.customerName}`,
+        `  ${d.contact}: ${task.contactName} <${task.email}>${task.phone ? `, ${task.phone}` : ''}`,
+        `  ${d.due}: ${task.due}, ${task.utilization}${task.owner ? `, ${d.owner}: ${task.owner}` : ''}${task.reason ? `, ${task.reason}` : ''}`,
+        ...task.products.map((p) => `  - ${p.name}: ${p.purchased} / ${p.assigned} / ${p.active}`),
+        ...(task.points.length
+          ? [`  ${d.talkingPoints}:`, ...task.points.map((point) => `    - ${point}`)]
+          : []),
+      ].join('\n'),
+    );
+  // A section with nothing in it is left out, heading and all.
   const section = (title: string, lines: string[]) =>
-    `${title}\n${'='.repeat(title.length)}\n${lines.join('\n\n')}`;
+    lines.length === 0 ? null : `${title}\n${'='.repeat(title.length)}\n${lines.join('\n\n')}`;
   const kpis = view.kpis.map((k) =>
     k.target ? `${k.label}: ${k.value} (${d.target} ${k.target}, ${k.status})` : `${k.label}: ${k.value}`,
   );
-  const renewals = view.renewals.length
-    ? view.renewals.map((r) => `${r.customerName}: ${r.renewsOn}, ${r.seats}, ${r.utilization}`)
-    : [d.nothing];
-  const wins = view.wins.length ? view.wins.map((w) => `${w.customerName}: ${w.what}`) : [d.nothing];
-  const problems = view.ingestProblems.length
-    ? view.ingestProblems.map((p) =>
-        [`${p.file}: ${p.summary}`, ...p.reasons.map((r) => `  - ${r}`)].join('\n'),
-      )
-    : [d.nothing];
-  const sections =
+  const renewals = view.renewals.map((r) => `${r.customerName}: ${r.renewsOn}, ${r.seats}, ${r.utilization}`);
+  const wins = view.wins.map((w) => `${w.customerName}: ${w.what}`);
+  const problems = view.ingestProblems.map((p) =>
+    [`${p.file}: ${p.summary}`, ...p.reasons.map((r) => `  - ${r}`)].join('\n'),
+  );
+  const sections = (
     kind === 'owner'
       ? [
           section(d.newTasks, tasks(view.newTasks)),
@@ -393,6 +388,7 @@ function digestText(
           section(d.ingestProblems, problems),
           section(d.renewals, renewals),
           section(d.wins, wins),
-        ];
+        ]
+  ).filter((s): s is string => s !== null);
   return `${plain(t.heading!)}\n\n${plain(t.intro!)}\n\n${sections.join('\n\n')}\n`;
 }

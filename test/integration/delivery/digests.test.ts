@@ -86,6 +86,30 @@ describe('digests', () => {
     );
   });
 
+  it('counts a customer whose utilization rose more than 10 points in 30 days among the growers', async () => {
+    // Prepare: one customer with a call task, another who went from 6 to 16 active users of 20 in 30 days
+    const busy = { customerId: 'D-1', termStart: '2026-01-05', activeUsers: 4 };
+    await harness.ingest(customerState({ ...busy, date: '2026-01-30' }));
+    const grower = { customerId: 'D-5', adminEmail: 'grow@grower.example', termStart: '2025-06-01' };
+    await harness.ingest(customerState({ ...grower, date: '2026-01-30', activeUsers: 6 }));
+    await harness.ingest(customerState({ ...grower, date: '2026-03-02', activeUsers: 16 }));
+    await harness.ingest(customerState({ ...busy, date: '2026-03-02' }));
+    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
+    const call = [...harness.scheduler.schedules.values()].find(
+      (s) => (s.payload as unknown as StepPayload).caseId === 'D-1#activation#2027-01-05',
+    )!;
+    harness.clock = new Date('2026-03-09T06:00:00Z');
+    await runStep(harness.stepDeps(), { ...(call.payload as unknown as StepPayload), step: 1 });
+    harness.clock = new Date('2026-03-09T07:00:00Z');
+
+    // Act
+    await sendDigests(digestDeps(), '2026-03-09');
+
+    // Assess
+    const [digest] = await harness.ses.emails();
+    expect(digest!.body.text).toContain('rose more than 10 points in 30 days: 1');
+  });
+
   it('sends the team leads ingest problems and skips a day with nothing to report', async () => {
     // Prepare
     await harness.ingest(customerState({ customerId: 'D-3', date: '2026-03-02' }));

@@ -255,7 +255,9 @@ describe('digests', () => {
     for (const part of [digest.subject, digest.html, digest.text]) expectClean(part);
     const words = CATALOGS[locale].digest;
     expect(digest.html).toContain(words.kpis);
-    expect(digest.html).toMatch(/<td width="16%" height="12"/);
+    // Two of the six sample customers are below 60 % and two grew by more than 10 points.
+    expect(digest.html).toMatch(/<td width="33%" height="12"/);
+    expect(digest.text).toMatch(new RegExp(`${words.rising}: 2\\b`));
     expect(digest.html).not.toMatch(/<img|<svg|<script/i);
     if (kind === 'owner') {
       expect(digest.html).toContain('href="mailto:jonas.schaefer@alpenforge.example"');
@@ -267,6 +269,35 @@ describe('digests', () => {
       expect(digest.text).toContain(words.escalations);
     }
   });
+
+  it.each(LOCALES)(
+    'leaves out the headings of empty sections and draws a bar of 0 as nothing (%s)',
+    (locale) => {
+      // Prepare: a day with one overdue task, no new task, no renewal, no win, nobody below 60 %
+      const data = sampleDigestData('owner');
+      const quiet = {
+        ...data,
+        newTasks: [],
+        renewals: [],
+        wins: [],
+        kpis: { ...data.kpis!, belowSixtyPct: { ...data.kpis!.belowSixtyPct, value: 0, met: true } },
+      };
+
+      // Act
+      const digest = renderer.renderDigest({ kind: 'owner', locale, data: quiet, brand: SAMPLE_BRAND });
+
+      // Assess
+      const words = CATALOGS[locale].digest;
+      for (const part of [digest.html, digest.text]) {
+        expect(part).toContain(words.overdueTasks);
+        expect(part).not.toContain(words.newTasks);
+        expect(part).not.toContain(words.renewals);
+        expect(part).not.toContain(words.wins);
+        expect(part).not.toContain(words.nothing);
+      }
+      expect(digest.html).not.toMatch(/<td width="0%"/);
+    },
+  );
 });
 
 describe('the template build', () => {
