@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATE_FORMATS, SnapshotFileError, validateSnapshot } from '../lambdas/domain/snapshot/reader';
+import { validateSnapshotFile } from '../lambdas/domain/snapshot/customerLimit';
+import { DATE_FORMATS, SnapshotFileError } from '../lambdas/domain/snapshot/reader';
 import { type CliCommand, UsageError } from './command';
 import { dateFormatOption, mappingOption, SNAPSHOT_OPTIONS } from './snapshotOptions';
 
@@ -48,7 +49,7 @@ export const validateCommand: CliCommand = {
     try {
       const columnMapping = await mappingOption(values.mapping);
       const uploadDate = (await stat(file)).mtime.toISOString().slice(0, 10);
-      const summary = await validateSnapshot(createReadStream(file), {
+      const summary = await validateSnapshotFile(createReadStream(file), {
         fileName: basename(file),
         ...(dateFormat ? { dateFormat } : {}),
         ...(columnMapping ? { columnMapping } : {}),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address';
 import { type CustomerDefaults, customerStateFrom, usagePointOf } from '../domain/customer';
 import type { IsoDate } from '../domain/dates';
+import { tooManyLines } from '../domain/snapshot/customerLimit';
 import { LINES_PER_CUSTOMER, quoted } from '../domain/snapshot/limits';
 import {
   type DateFormat,
@@ -296,12 +297,7 @@ async function writeCustomers(
     for (const customerId of rows.lines.customerIds()) {
       const lines = rows.lines.linesOf(customerId).length;
       if (lines <= LINES_PER_CUSTOMER) ids.push(customerId);
-      else
-        refuse(
-          customerId,
-          lines,
-          `customer_id ${quoted(customerId)} has ${lines} lines, more than the ${LINES_PER_CUSTOMER} one customer may have: none of its lines were ingested`,
-        );
+      else refuse(customerId, lines, tooManyLines(customerId, lines));
     }
     const batches = Array.from({ length: Math.ceil(ids.length / CUSTOMERS_PER_BATCH) }, (_, i) =>
       ids.slice(i * CUSTOMERS_PER_BATCH, (i + 1) * CUSTOMERS_PER_BATCH),

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/clm';
-import { FIELD_LIMITS, QUOTED_CHARS, quoted } from '../../../lambdas/domain/snapshot/limits';
+import { tooManyLines } from '../../../lambdas/domain/snapshot/customerLimit';
+import {
+  FIELD_LIMITS,
+  LINES_PER_CUSTOMER,
+  QUOTED_CHARS,
+  quoted,
+} from '../../../lambdas/domain/snapshot/limits';
 import { csvLine, HEADER, readAll } from '../../helpers/snapshotFiles';
 
 let dir: string;
@@ -82,6 +88,43 @@ describe('snapshot limits', () => {
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ rows: 7, accepted: 2, rejected: EXPECTED });
     expect(stdout.length).toBeLessThan(2_000);
+  });
+
+  it('clm validate rejects a customer over the line limit by itself, as ingestion does', async () => {
+    // Prepare: one customer with one line too many (one of them a conflicting duplicate that is taken back), and
+    // another right at the limit
+    const lines = [HEADER];
+    for (let i = 0; i <= LINES_PER_CUSTOMER; i++)
+      lines.push(csvLine({ customer_id: 'BIG', product: `P${i}` }));
+    lines.push(csvLine({ customer_id: 'BIG', product: 'P0', licenses_purchased: '99' }));
+    lines.push(csvLine({ customer_id: 'BIG', product: 'Q' }));
+    for (let i = 0; i < LINES_PER_CUSTOMER; i++)
+      lines.push(csvLine({ customer_id: 'EDGE', product: `P${i}` }));
+    const path = join(dir, '2026-11-21.csv');
+    await writeFile(path, lines.join('\n'));
+    let stdout = '';
+
+    // Act
+    const code = await main(['validate', path, '--json'], {
+      out: (text) => {
+        stdout += text;
+      },
+      err: () => {},
+    });
+
+    // Assess: BIG keeps 251 lines after losing P0 to the conflict, and is rejected whole
+    const report = JSON.parse(stdout);
+    expect(code).toBe(1);
+    expect(report.accepted).toBe(LINES_PER_CUSTOMER);
+    expect(report.rejected).toEqual([
+      { line: 2, column: 'product', reason: expect.stringContaining('conflicting duplicate') },
+      { line: 2, column: 'customer_id', reason: tooManyLines('BIG', LINES_PER_CUSTOMER + 1) },
+      {
+        line: LINES_PER_CUSTOMER + 3,
+        column: 'product',
+        reason: expect.stringContaining('conflicting duplicate'),
+      },
+    ]);
   });
 
   it('quotes short values whole and never splits a character', () => {
