@@ -9,6 +9,7 @@ import type { PortfolioSnapshot, PortfolioStore } from '../ports/portfolioStore'
 import type { Scheduler } from '../ports/scheduler';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { EvaluationSettings } from './settings';
+import { sweepMissedSteps } from './sweepMissedSteps';
 
 export interface EvaluateDependencies {
   store: PortfolioStore;
@@ -45,7 +46,9 @@ export async function evaluatePortfolio(
   options: { shard?: { index: number; count: number } } = {},
 ) {
   const snapshot = await deps.store.load(options.shard ? { shard: options.shard } : {});
-  if (!snapshot.portfolioDate) return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0 };
+  if (!snapshot.portfolioDate)
+    return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0 };
+  const rescheduled = await sweepMissedSteps(deps, snapshot, today);
   const at = deps.now();
   const decisions = evaluateNight({
     playbook: deps.settings.playbook,
@@ -102,6 +105,7 @@ export async function evaluatePortfolio(
     resolved: decisions.resolved.length,
     scheduled: results.filter((r) => r === 'created').length,
     cancelled: toCancel.length,
+    rescheduled,
   };
 }
 

@@ -67,6 +67,26 @@ export const messageIdOf = (caseId: string, stepIndex: number) => idOf(caseId, s
 /** Tries of the ledger record after SES accepted: a short, explicit repeat of the record, never of the send. */
 const RECORD_ATTEMPTS = 3;
 
+/** Writes `sent` on an accepted message's claim, trying a few times; returns the last error, or undefined. */
+export async function markSentPersistently(
+  ledger: MessageLedger,
+  messageId: string,
+  providerId: string,
+  now: Date,
+): Promise<unknown> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= RECORD_ATTEMPTS; attempt++) {
+    try {
+      await ledger.markSent(messageId, providerId, now);
+      return undefined;
+    } catch (error) {
+      lastError = error;
+      if (attempt < RECORD_ATTEMPTS) await sleep(100 * attempt);
+    }
+  }
+  return lastError;
+}
+
 /**
  * One scheduled step, when its time comes. The case is read again first: a case resolved since the schedule was
  * made sends nothing, even if deleting the schedule failed. Emails go through the ledger (a conditional write on a
@@ -220,17 +240,7 @@ async function recordSent(
   stepIndex: number,
   now: Date,
 ): Promise<void> {
-  let ledgerError: unknown;
-  for (let attempt = 1; attempt <= RECORD_ATTEMPTS; attempt++) {
-    try {
-      await deps.ledger.markSent(messageId, providerId, now);
-      ledgerError = undefined;
-      break;
-    } catch (error) {
-      ledgerError = error;
-      if (attempt < RECORD_ATTEMPTS) await sleep(100 * attempt);
-    }
-  }
+  const ledgerError = await markSentPersistently(deps.ledger, messageId, providerId, now);
   const what = `SES accepted message ${messageId} (${providerId})`;
   try {
     await deps.store.markStepDone(customerId, caseId, stepIndex);

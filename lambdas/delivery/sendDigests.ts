@@ -11,6 +11,7 @@ import type { OwnerTask, TaskBook } from '../ports/taskBook';
 import type { DigestData, DigestTask } from '../rendering/model';
 import type { EmailRenderer } from '../rendering/renderer';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { ClaimHeldError, markSentPersistently, SentNotRecordedError } from './runStep';
 import type { DeliverySettings } from './settings';
 
 export interface DigestDependencies {
@@ -107,6 +108,7 @@ export async function sendDigests(
   const locale = deps.settings.defaultLocale;
   let sent = 0;
   let skipped = 0;
+  let held = 0;
 
   const deliver = async (to: string, level: 1 | 2, data: DigestData, items: number) => {
     if (items === 0) {
@@ -117,7 +119,10 @@ export async function sendDigests(
       .update(`digest|${level}|${to}|${today}`)
       .digest('hex')
       .slice(0, 32);
-    if ((await deps.ledger.claim(messageId, deps.now())) !== 'claimed') {
+    const claim = await deps.ledger.claim(messageId, deps.now());
+    if (claim !== 'claimed') {
+      // Held by an invocation that may have died before sending: come back after its lease, do not drop it.
+      if (claim === 'in-flight') held++;
       skipped++;
       return;
     }
@@ -142,9 +147,13 @@ export async function sendDigests(
       await deps.ledger.release(messageId);
       throw error;
     }
-    // Sent: the claim is kept even if the record below fails, so a retry never sends the digest twice.
+    // Sent: the claim is kept even if the record fails (tried a few times); see the README's residual window.
     deps.events.record({ kind: 'digest', to, level, items }, deps.now());
-    await deps.ledger.markSent(messageId, providerId, deps.now());
+    const recordError = await markSentPersistently(deps.ledger, messageId, providerId, deps.now());
+    if (recordError !== undefined)
+      throw new SentNotRecordedError(`SES accepted digest ${messageId} but the ledger was not written`, {
+        cause: recordError,
+      });
     sent++;
   };
 
@@ -205,5 +214,9 @@ export async function sendDigests(
     };
     await deliver(lead, 2, data, escalations.length + problems.length);
   }
+  if (held > 0)
+    throw new ClaimHeldError(
+      `${held} digest(s) claimed by another invocation; retry after the claim's lease`,
+    );
   return { sent, skipped };
 }

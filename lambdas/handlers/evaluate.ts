@@ -1,7 +1,8 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type NightDependencies, type NightOutcome, runNight } from '../delivery/runNight';
 import { todayIn } from '../domain/dates';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/observability';
+import { METRIC, metrics } from '../shared/observability';
 import { evaluationWiring } from './evaluationWiring';
 
 let wiring: NightDependencies | undefined;
@@ -12,6 +13,8 @@ export const handler = async (): Promise<NightOutcome> => {
   const today = todayIn(wiring.settings.defaultTimezone, wiring.now());
   try {
     const outcome = await runNight(wiring, today);
+    if (outcome.mode === 'whole')
+      metrics.addMetric(METRIC.stepsRescheduled, MetricUnit.Count, outcome.rescheduled);
     logger.info('night run', { today, ...outcome });
     return outcome;
   } finally {

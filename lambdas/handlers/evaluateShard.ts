@@ -1,9 +1,10 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { shardOf } from '../adapters/sqs/sqsShardQueue';
 import { evaluatePortfolio } from '../delivery/evaluatePortfolio';
 import type { NightDependencies } from '../delivery/runNight';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/observability';
+import { METRIC, metrics } from '../shared/observability';
 import { evaluationWiring } from './evaluationWiring';
 
 let wiring: NightDependencies | undefined;
@@ -18,6 +19,7 @@ export const handler = async (event: SQSEvent): Promise<void> => {
     for (const record of event.Records) {
       const { today, index, count } = shardOf(record.body);
       const result = await evaluatePortfolio(wiring, today, { shard: { index, count } });
+      metrics.addMetric(METRIC.stepsRescheduled, MetricUnit.Count, result.rescheduled);
       logger.info('shard evaluated', { today, shard: index, shards: count, ...result });
     }
   } finally {

@@ -31,6 +31,8 @@ export interface PortfolioStore {
   customerCount(): Promise<number>;
   /** Marks one step of a case done (after its email was sent or its task recorded). */
   markStepDone(customerId: string, caseId: string, index: number): Promise<void>;
+  /** Moves a step still waiting to another day (the sweep made its lost schedule again); else changes nothing. */
+  rescheduleStep(customerId: string, caseId: string, index: number, dueOn: IsoDate): Promise<void>;
 }
 
 export type Claim = 'claimed' | 'done' | 'in-flight';

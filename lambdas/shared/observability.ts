@@ -16,6 +16,8 @@ export const METRIC = {
   digestSent: 'DigestSent',
   ingestRows: 'IngestRows',
   ingestRejects: 'IngestRejects',
+  /** Steps whose schedule was lost and the nightly sweep made again: each one is a fault worth a look. */
+  stepsRescheduled: 'StepsRescheduled',
 } as const;
 
 export const metrics = new Metrics({

@@ -84,6 +84,12 @@ export class Observability extends Construct {
       50,
       'Many snapshot rows rejected: check the ingest reports',
     );
+    alarm(
+      'StepsRescheduled',
+      custom(METRIC.stepsRescheduled),
+      1,
+      'The nightly sweep found steps whose schedule was lost and scheduled them again: look at the step dead letters',
+    );
     const ses = (name: string) =>
       new Metric({
         namespace: 'AWS/SES',

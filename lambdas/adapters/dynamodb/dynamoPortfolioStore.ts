@@ -220,6 +220,25 @@ export class DynamoPortfolioStore implements PortfolioStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
   }
+
+  async rescheduleStep(customerId: string, caseId: string, index: number, dueOn: IsoDate): Promise<void> {
+    this.requests.writes++;
+    await withThrottlingRetry(() =>
+      this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.portfolioTable,
+          Key: keys.case(customerId, caseId),
+          UpdateExpression: `SET #case.steps[${index}].dueOn = :day`,
+          ConditionExpression: `#case.steps[${index}].#status = :scheduled`,
+          ExpressionAttributeNames: { '#case': 'case', '#status': 'status' },
+          ExpressionAttributeValues: { ':day': dueOn, ':scheduled': 'scheduled' },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      // Sent or cancelled meanwhile: the step handler re-reads the case, so the new schedule sends nothing.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
 }
 
 /** Ledger items in the activity table, keyed by a deterministic message id. */
