@@ -65,6 +65,8 @@ export class RunFacts {
       portfolioDate: () => store.portfolioDate(),
       customerCount: () => store.customerCount(),
       markStepDone: (customerId, caseId, index) => store.markStepDone(customerId, caseId, index),
+      rescheduleStep: (customerId, caseId, index, dueOn) =>
+        store.rescheduleStep(customerId, caseId, index, dueOn),
     };
   }
 
