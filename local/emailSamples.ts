@@ -168,6 +168,24 @@ export function sampleDigestData(kind: 'owner' | 'team'): DigestData {
             },
           ]
         : [],
+    ...(kind === 'team'
+      ? {
+          holdouts: [
+            {
+              play: 'renewal',
+              emailed: { cases: 212, resolved: 171, resolutionRate: 171 / 212, medianDaysToResolution: 23 },
+              heldOut: { cases: 48, resolved: 33, resolutionRate: 33 / 48, medianDaysToResolution: 31 },
+              enoughCases: true,
+            },
+            {
+              play: 'activation',
+              emailed: { cases: 40, resolved: 14, resolutionRate: 0.35, medianDaysToResolution: 12 },
+              heldOut: { cases: 9, resolved: 2, resolutionRate: 2 / 9, medianDaysToResolution: 20.5 },
+              enoughCases: false,
+            },
+          ],
+        }
+      : {}),
   };
 }
 

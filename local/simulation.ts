@@ -27,7 +27,7 @@ import { buildTemplates } from '../scripts/buildTemplates';
 import { SAMPLE_BRAND } from './emailSamples';
 import { type StoredEmail, startLocalAws } from './emulators';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
-import { outcomesByPlay, type PlayOutcome } from './report/playOutcomes';
+import { type HoldoutSummary, holdoutsOf, outcomesByPlay, type PlayOutcome } from './report/playOutcomes';
 import type { RunMail } from './report/runEvents';
 import { RunFacts } from './report/runFacts';
 import { writeReport } from './report/runReport';
@@ -77,6 +77,10 @@ export interface SimulationSummary {
   ingest: { files: number; rows: number; rejected: number };
   /** Per play: cases opened and resolved, the resolution rate and the median days to resolution. */
   outcomesByPlay: Record<string, PlayOutcome>;
+  /** Emails not sent because the customer is in the play's holdout group (`held-out` events), by play. */
+  heldOutByPlay: Record<string, number>;
+  /** Where a play has a holdout: resolution of emailed against held-out customers' cases. */
+  holdouts?: HoldoutSummary[];
 }
 
 type LoggedEvent = DeliveryEvent & { at: string };
@@ -329,7 +333,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0))
     .map((e) => e.line);
   await writeFile(join(options.out, 'events.jsonl'), lines.join('\n') + (lines.length ? '\n' : ''));
-  const summary = summarize(events.events, nights.length, customerCount);
+  const summary = summarize(events.events, nights.length, customerCount, settings.playbook);
   if (options.stats) options.stats.rowsIngested = summary.ingest.rows;
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeReport({ out: options.out, summary, events: events.events, mails, facts });
@@ -390,7 +394,12 @@ async function nightsOf(source: SnapshotSource): Promise<Night[]> {
   return files.map((f) => ({ date: f.slice(0, 10), name: f, body: () => readFile(join(source.dir, f)) }));
 }
 
-function summarize(events: LoggedEvent[], days: number, customers: number): SimulationSummary {
+function summarize(
+  events: LoggedEvent[],
+  days: number,
+  customers: number,
+  playbook: Playbook,
+): SimulationSummary {
   const count = (map: Record<string, number>, key: string) => {
     map[key] = (map[key] ?? 0) + 1;
   };
@@ -407,9 +416,13 @@ function summarize(events: LoggedEvent[], days: number, customers: number): Simu
     digests: 0,
     ingest: { files: 0, rows: 0, rejected: 0 },
     outcomesByPlay: outcomesByPlay(events),
+    heldOutByPlay: {},
   };
+  const holdouts = holdoutsOf(events, playbook);
+  if (holdouts.length > 0) summary.holdouts = holdouts;
   for (const e of events) {
-    if (e.kind === 'email') {
+    if (e.kind === 'held-out') count(summary.heldOutByPlay, e.play);
+    else if (e.kind === 'email') {
       count(summary.emailsByPlay, e.play);
       count(summary.emailsByLocale, e.locale);
     } else if (e.kind === 'task') {

@@ -44,6 +44,9 @@ export function summaryTable(summary: SimulationSummary): string {
     ...Object.entries(summary.emailsByLocale)
       .sort()
       .map(([locale, n]): [string, number] => [`emails in ${locale}`, n]),
+    ...Object.entries(summary.heldOutByPlay)
+      .sort()
+      .map(([play, n]): [string, number] => [`held out: ${play}`, n]),
     ['owner tasks', summary.tasks],
     ['escalations', summary.escalations],
     ['emails suppressed', summary.suppressed],

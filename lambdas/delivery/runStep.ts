@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { CustomerState } from '../domain/customer';
 import type { IsoDate } from '../domain/dates';
 import { signUnsubscribeToken } from '../domain/delivery/unsubscribeToken';
-import type { CaseStep } from '../domain/engine/cases';
+import type { Case, CaseStep } from '../domain/engine/cases';
+import { isHeldOut } from '../domain/engine/holdout';
 import type { EmailTemplate } from '../domain/playbook/schema';
 import type { EventLog } from '../ports/eventLog';
 import { type Mailer, MailerThrottledError } from '../ports/mailer';
@@ -35,7 +37,8 @@ export type StepOutcome =
   | 'step-not-scheduled'
   | 'case-missing'
   | 'stale-data'
-  | 'suppressed';
+  | 'suppressed'
+  | 'held-out';
 
 /** Thrown so the scheduler retries the invocation later (its retry policy): nothing was sent this time. */
 export class RetryLaterError extends Error {
@@ -164,6 +167,8 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
     return 'suppressed';
   }
 
+  // In the play's holdout group: recorded as the email it would have been, and not sent.
+  if (isHeldOut(found)) return holdBack(deps, found, step, state, now);
   const messageId = messageIdOf(found.caseId, step.index);
   const claim = await deps.ledger.claim(messageId, now);
   if (claim === 'done') {
@@ -295,4 +300,29 @@ async function recordTask(
         now,
       );
   }
+}
+
+/** A held-out customer's email step: the `held-out` event carries what the `email` event would have. */
+async function holdBack(
+  deps: StepDependencies,
+  found: Case,
+  step: CaseStep,
+  state: CustomerState,
+  now: Date,
+): Promise<StepOutcome> {
+  deps.events.record(
+    {
+      kind: 'held-out',
+      customerId: found.customerId,
+      play: found.playId,
+      template: step.template!,
+      variant: step.variant,
+      to: state.adminEmail,
+      locale: state.locale,
+      caseId: found.caseId,
+    },
+    now,
+  );
+  await deps.store.markStepDone(found.customerId, found.caseId, step.index);
+  return 'held-out';
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CustomerState } from '../domain/customer';
 import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../domain/dates';
 import type { Case, CustomerRecord } from '../domain/engine/cases';
+import { holdoutsOfCases } from '../domain/engine/holdout';
 import { portfolioKpis, utilizationPct } from '../domain/metrics';
 import type { EventLog } from '../ports/eventLog';
 import type { IngestReports } from '../ports/ingestStore';
@@ -211,6 +212,7 @@ export async function sendDigests(
       wins: winsOf(snapshot.cases, names, since, today),
       kpis: portfolioKpis(present),
       ingestProblems: problems,
+      holdouts: holdoutsOfCases(snapshot.cases),
     };
     await deliver(lead, 2, data, escalations.length + problems.length);
   }

@@ -6,7 +6,8 @@ export type DeliveryEvent =
   | { kind: 'ingest'; file: string; accepted: number; rejected: number }
   | { kind: 'case-opened' | 'case-resolved'; customerId: string; play: string; caseId: string }
   | {
-      kind: 'email';
+      /** held-out: the email a customer in the play's holdout group would have got, not sent. */
+      kind: 'email' | 'held-out';
       customerId: string;
       play: string;
       template: string;

@@ -46,6 +46,12 @@ export const DIGEST_WORDS = [
   'met',
   'notMet',
   'nothing',
+  'holdout',
+  'holdoutEmailed',
+  'holdoutHeldOut',
+  'holdoutGroup',
+  'holdoutTooSmall',
+  'holdoutDifference',
 ] as const;
 export type DigestWord = (typeof DIGEST_WORDS)[number];
 

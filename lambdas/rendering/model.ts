@@ -1,4 +1,5 @@
 import type { IsoDate } from '../domain/dates';
+import type { HoldoutComparison } from '../domain/engine/holdout';
 import type { Locale } from '../domain/locales';
 import type { PortfolioKpis } from '../domain/metrics';
 import type { EmailTemplate } from '../domain/playbook/schema';
@@ -64,6 +65,8 @@ export interface DigestData {
   wins: { customerName: string; play: string }[];
   kpis: PortfolioKpis | null;
   ingestProblems: { file: string; rows: number; rejected: number; error: string | null; reasons: string[] }[];
+  /** Team digest: per play with a holdout, emailed against held-out customers' cases. */
+  holdouts?: HoldoutComparison[];
 }
 
 export interface DigestRequest {

@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars/runtime';
+import { type GroupResult, MIN_HOLDOUT_GROUP } from '../domain/engine/holdout';
 import type { Locale } from '../domain/locales';
 import type { EmailTemplate } from '../domain/playbook/schema';
 import { CATALOGS, type Catalog, DIGEST_WORDS, type DigestWord, type EmailCopy } from './catalog';
@@ -56,7 +57,14 @@ function checkUrl(url: string, what: string): string {
 
 type Compiled = (context: unknown) => string;
 
-const PER_ITEM_WORDS = new Set<DigestWord>(['renewsOn', 'resolvedBy', 'rejectedRows']);
+const PER_ITEM_WORDS = new Set<DigestWord>([
+  'renewsOn',
+  'resolvedBy',
+  'rejectedRows',
+  'holdoutGroup',
+  'holdoutTooSmall',
+  'holdoutDifference',
+]);
 
 export class EmailRenderer {
   private readonly html = new Map<TemplateSpecification, Compiled>();
@@ -207,6 +215,27 @@ export class EmailRenderer {
           what: word('resolvedBy', { play: d.plays[w.play] ?? w.play }, true),
         })),
         kpis,
+        holdouts: (data.holdouts ?? []).map((h) => {
+          const group = (g: GroupResult) =>
+            word(
+              'holdoutGroup',
+              {
+                cases: format.count(g.cases),
+                rate: format.percent(g.cases > 0 ? g.resolutionRate * 100 : null),
+                days: g.medianDaysToResolution === null ? '–' : format.count(g.medianDaysToResolution),
+              },
+              true,
+            );
+          const points = Math.round((h.emailed.resolutionRate - h.heldOut.resolutionRate) * 100);
+          return {
+            play: d.plays[h.play] ?? h.play,
+            emailed: group(h.emailed),
+            heldOut: group(h.heldOut),
+            verdict: h.enoughCases
+              ? word('holdoutDifference', { points: `${points > 0 ? '+' : ''}${format.count(points)}` }, true)
+              : word('holdoutTooSmall', { min: format.count(MIN_HOLDOUT_GROUP) }, true),
+          };
+        }),
         ingestProblems: data.ingestProblems.map((p) => ({
           file: p.file,
           summary: p.error
@@ -338,6 +367,7 @@ function digestText(
     renewals: { customerName: string; renewsOn: string; seats: string; utilization: string }[];
     wins: { customerName: string; what: string }[];
     kpis: { label: string; value: string; target: string | null; status: string | null }[];
+    holdouts: { play: string; emailed: string; heldOut: string; verdict: string }[];
     ingestProblems: { file: string; summary: string; reasons: string[] }[];
   },
   t: Record<string, string>,
@@ -385,6 +415,21 @@ function digestText(
       : [
           section(d.escalations, tasks(view.escalations)),
           section(d.kpis, kpis),
+          ...(view.holdouts.length
+            ? [
+                section(
+                  d.holdout,
+                  view.holdouts.map((h) =>
+                    [
+                      `* ${h.play}`,
+                      `  ${d.holdoutEmailed}: ${h.emailed}`,
+                      `  ${d.holdoutHeldOut}: ${h.heldOut}`,
+                      `  ${h.verdict}`,
+                    ].join('\n'),
+                  ),
+                ),
+              ]
+            : []),
           section(d.ingestProblems, problems),
           section(d.renewals, renewals),
           section(d.wins, wins),

@@ -1,4 +1,11 @@
 import { daysBetween } from '../../lambdas/domain/dates';
+import {
+  compareHoldouts,
+  type HoldoutComparison,
+  inHoldout,
+  median,
+} from '../../lambdas/domain/engine/holdout';
+import type { Playbook } from '../../lambdas/domain/playbook/schema';
 import type { RunEvent } from './runEvents';
 
 // How each play's cases ended: how many were opened and resolved, and how long resolution took.
@@ -10,13 +17,6 @@ export interface PlayOutcome {
   resolutionRate: number;
   /** Median days from opening to resolution over the resolved cases; null when none resolved. */
   medianDaysToResolution: number | null;
-}
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export interface CaseLife {
@@ -65,4 +65,20 @@ export function outcomesByPlay(events: readonly RunEvent[]): Record<string, Play
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([play, cases]) => [play, outcomeOf(cases)]),
   );
+}
+
+/** A play's holdout comparison in summary.json: the share held out, then the two groups. */
+export type HoldoutSummary = HoldoutComparison & { holdoutPercent: number };
+
+/** The comparison for every play with a holdout; the groups as the playbook's hash puts each case's customer. */
+export function holdoutsOf(events: readonly RunEvent[], playbook: Playbook): HoldoutSummary[] {
+  const percentOf = new Map(playbook.plays.map((p) => [p.id, p.holdoutPercent ?? 0]));
+  const plays = playbook.plays.filter((p) => (p.holdoutPercent ?? 0) > 0).map((p) => p.id);
+  const cases = casesOf(events).map((c) => ({
+    playId: c.play,
+    heldOut: inHoldout(c.customerId, c.play, percentOf.get(c.play) ?? 0),
+    openedOn: c.openedOn,
+    resolvedOn: c.resolvedOn,
+  }));
+  return compareHoldouts(plays, cases).map((c) => ({ ...c, holdoutPercent: percentOf.get(c.play)! }));
 }

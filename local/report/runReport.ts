@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addDays, type IsoDate } from '../../lambdas/domain/dates';
+import { MIN_HOLDOUT_GROUP } from '../../lambdas/domain/engine/holdout';
 import { deploymentPct, utilizationPct } from '../../lambdas/domain/metrics';
 import { OUTPUT_CUSTOMER_FOLDER } from '../outputFolder';
 import { legend, lines, PALETTE, type Series, stackedBars, type TimelineRow, timeline } from './charts';
 import { escapeHtml, page, table } from './html';
-import { casesOf, type PlayOutcome } from './playOutcomes';
+import { casesOf, type HoldoutSummary, type PlayOutcome } from './playOutcomes';
 import { mailKey, type RunEvent, type RunMail } from './runEvents';
 import type { CustomerFacts, PortfolioNight, RunFacts } from './runFacts';
 
@@ -27,6 +28,8 @@ export interface ReportSummary {
   digests: number;
   ingest: { files: number; rows: number; rejected: number };
   outcomesByPlay?: Record<string, PlayOutcome>;
+  heldOutByPlay?: Record<string, number>;
+  holdouts?: HoldoutSummary[];
 }
 
 export interface ReportInput {
@@ -106,6 +109,7 @@ const percent = (value: number) => `${Math.round(value * 100)} %`;
 
 function figures(summary: ReportSummary): string {
   const emails = Object.values(summary.emailsByPlay).reduce((a, b) => a + b, 0);
+  const heldOut = Object.values(summary.heldOutByPlay ?? {}).reduce((a, b) => a + b, 0);
   const items: [string, string, number][] = [
     ['days', 'nights replayed', summary.days],
     ['customers', 'customers', summary.customers],
@@ -117,6 +121,7 @@ function figures(summary: ReportSummary): string {
     ['tasks', 'owner tasks', summary.tasks],
     ['escalations', 'escalations', summary.escalations],
     ['suppressed', 'emails suppressed', summary.suppressed],
+    ...(heldOut > 0 ? [['heldOut', 'emails held out', heldOut] as [string, string, number]] : []),
     ['digests', 'digests', summary.digests],
   ];
   return `<div class="figures">${items
@@ -175,6 +180,7 @@ function indexPage(
     return [
       `<span style="color:${colorOf.get(p)}">■</span> ${escapeHtml(p)}`,
       String(summary.emailsByPlay[p] ?? 0),
+      String(summary.heldOutByPlay?.[p] ?? 0),
       String(o?.casesOpened ?? 0),
       String(o?.resolved ?? 0),
       o && o.casesOpened > 0 ? percent(o.resolutionRate) : '–',
@@ -220,7 +226,8 @@ ${chart('Average utilization', lines('Average utilization', nightLabels, utiliza
 ${chart('Customers below 60 % and growers', lines('Customers below 60 % and growers', nightLabels, counts), counts)}
 </div>
 <h2>Plays</h2>
-${table(['play', 'emails', 'cases opened', 'resolved', 'resolution rate', 'median days to resolve'], playRows, [false, true, true, true, true, true])}
+${table(['play', 'emails', 'held out', 'cases opened', 'resolved', 'resolution rate', 'median days to resolve'], playRows, [false, true, true, true, true, true, true])}
+${holdoutSection(summary.holdouts ?? [], colorOf)}
 <h2>Customers</h2>
 <div class="filters">
 <input id="search" type="search" placeholder="Search by name or id" aria-label="Search customers by name">
@@ -234,6 +241,38 @@ ${table(['play', 'emails', 'cases opened', 'resolved', 'resolution rate', 'media
 ${customerRows.join('\n')}
 </tbody></table></div>`;
   return page(`Local run: ${summary.days} nights`, body, FILTER_SCRIPT);
+}
+
+const days = (d: number | null) => (d === null ? '–' : String(d));
+
+/** Emailed against held-out customers, per play with a holdout; plain words when the groups are too small. */
+function holdoutSection(holdouts: readonly HoldoutSummary[], colorOf: Map<string, string>): string {
+  if (holdouts.length === 0) return '';
+  const rows = holdouts.flatMap((h) =>
+    (
+      [
+        ['emailed', h.emailed],
+        [`held out (${h.holdoutPercent} %)`, h.heldOut],
+      ] as const
+    ).map(([group, g]) => [
+      `<span style="color:${colorOf.get(h.play) ?? PALETTE[8]}">■</span> ${escapeHtml(h.play)}`,
+      escapeHtml(group),
+      String(g.cases),
+      String(g.resolved),
+      g.cases > 0 ? percent(g.resolutionRate) : '–',
+      days(g.medianDaysToResolution),
+    ]),
+  );
+  const verdicts = holdouts.map((h) => {
+    if (!h.enoughCases)
+      return `<li data-holdout="${escapeHtml(h.play)}"><b>${escapeHtml(h.play)}</b>: too few cases to tell yet (${h.emailed.cases} emailed, ${h.heldOut.cases} held out; at least ${MIN_HOLDOUT_GROUP} in each group are needed).</li>`;
+    const points = Math.round((h.emailed.resolutionRate - h.heldOut.resolutionRate) * 100);
+    return `<li data-holdout="${escapeHtml(h.play)}"><b>${escapeHtml(h.play)}</b>: emailed customers' cases resolved ${Math.abs(points)} points ${points >= 0 ? 'more' : 'less'} often than held-out customers' (median ${days(h.emailed.medianDaysToResolution)} against ${days(h.heldOut.medianDaysToResolution)} days).</li>`;
+  });
+  return `<h2>Holdout groups: do the emails help?</h2>
+<p class="muted">Held-out customers get the play's tasks but none of its emails. A difference is worth reading only with at least ${MIN_HOLDOUT_GROUP} cases in each group.</p>
+${table(['play', 'group', 'cases', 'resolved', 'resolution rate', 'median days to resolve'], rows, [false, false, true, true, true, true])}
+<ul class="note">${verdicts.join('')}</ul>`;
 }
 
 const toSeats = (n: { purchased: number; assigned: number; active: number }) => ({
@@ -276,6 +315,8 @@ function describe(e: RunEvent): { what: string; detail: string } {
       };
     case 'suppressed':
       return { what: 'suppressed', detail: `${e.play}: ${e.template} (${e.reason})` };
+    case 'held-out':
+      return { what: 'held out', detail: `${e.play}: ${e.template} not sent (holdout group)` };
     default: {
       const other = e as RunEvent & { play?: string; template?: string; by?: string };
       return {

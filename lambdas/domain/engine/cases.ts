@@ -53,6 +53,8 @@ export interface Case {
   recipient: string;
   /** Utilization 30 days before the case opened, for "back to where it was" resolutions. */
   baselineUtilization: number | null;
+  /** The customer is in the play's holdout group: the case's emails are recorded as held out, not sent. */
+  heldOut?: boolean;
   steps: CaseStep[];
 }
 

@@ -4,6 +4,7 @@ import { isRenewed } from '../lifecycleClock';
 import type { Play, Playbook, Step } from '../playbook/schema';
 import { type Case, type CaseStep, type CustomerRecord, caseIdOf, type DomainEvent } from './cases';
 import { allHold, baselineUtilizationOf, type MetricValues, metricValuesOf } from './conditions';
+import { inHoldout } from './holdout';
 
 export interface NightInput {
   playbook: Playbook;
@@ -260,6 +261,7 @@ function open(
     recipient,
     baselineUtilization: baselineUtilizationOf(state, record.history),
     steps,
+    ...(inHoldout(state.customerId, play.id, play.holdoutPercent ?? 0) ? { heldOut: true } : {}),
   };
   events.push({ kind: 'case-opened', customerId: state.customerId, play: play.id, caseId });
   for (const step of [...steps]) {

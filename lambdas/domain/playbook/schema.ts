@@ -119,6 +119,8 @@ export const Play = z
     resolvedWhen: z.union([z.literal('renewed'), z.array(Condition).min(1)]).optional(),
     /** A play that may run again in the same term, at most once per this many days. */
     repeatAfterDays: z.number().int().positive().optional(),
+    /** This share of customers (0–50 %, by a hash of customer and play) gets the play's tasks but not its emails. */
+    holdoutPercent: z.number().min(0).max(50).optional(),
     steps: z.array(Step).min(1, 'a play needs at least one step'),
   })
   .strict();
