@@ -55,6 +55,8 @@ const CUSTOMER_BATCHES_IN_FLIGHT = 2;
 const REJECTIONS_IN_RECORD = 20;
 const REASON_CHARS_IN_RECORD = 300;
 const ERROR_CHARS_IN_RECORD = 1_000;
+/** Warnings the report lists (a file of implausible seat counts could have one a row); all are counted. */
+const WARNINGS_IN_REPORT = 1_000;
 
 /** The contact columns of a row; product lines live in the LineStore. */
 type Contact = Pick<
@@ -86,6 +88,13 @@ class FileRows {
    * Named in the report (the uploader's own data), never logged.
    */
   readonly warnings: RowRejection[] = [];
+  /** Every warning, also those past the ones the report lists. */
+  warningCount = 0;
+
+  private warn(warning: RowRejection): void {
+    this.warningCount++;
+    if (this.warnings.length < WARNINGS_IN_REPORT) this.warnings.push(warning);
+  }
 
   add(line: number, row: SnapshotRow): void {
     this.checkSeats(line, row);
@@ -100,7 +109,7 @@ class FileRows {
       customer.admins.push(admin);
       if (customer.admins.length > 1) {
         const first = customer.byTerm.values().next().value!;
-        this.warnings.push({
+        this.warn({
           line,
           column: 'admin_email',
           reason: `customer_id ${quoted(row.customerId)} names another admin (${row.adminEmail.trim()}) than its line ${customer.line} (${first.adminEmail.trim()}): emails go to the admin of the current term's first line`,
@@ -113,7 +122,7 @@ class FileRows {
   /** Seats in use above seats paid for happen in exports (transfers, overlapping terms): kept, and pointed out. */
   private checkSeats(line: number, row: SnapshotRow): void {
     const above = (column: string, seats: number) =>
-      this.warnings.push({
+      this.warn({
         line,
         column,
         reason: `${column} (${seats}) is above licenses_purchased (${row.licensesPurchased}): kept as exported; emails never say more than all licences are in use`,
@@ -185,7 +194,7 @@ export async function ingestSnapshot(
       rejected,
     };
     const written = rows.lines.customers - refused.rejections.length;
-    const record = recordOf(fileId, bucketName, key, now(), outcome, written, null, rows.warnings.length);
+    const record = recordOf(fileId, bucketName, key, now(), outcome, written, null, rows.warningCount);
     return await finish(deps, record, key, {
       file: key,
       snapshotDate: summary.snapshotDate,
@@ -194,6 +203,7 @@ export async function ingestSnapshot(
       duplicates: summary.duplicates,
       customers: written,
       rejected,
+      warningCount: rows.warningCount,
       warnings: rows.warnings,
     });
   } catch (error) {

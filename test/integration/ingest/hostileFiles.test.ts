@@ -116,6 +116,23 @@ describe('hostile snapshot files', () => {
     ]);
   });
 
+  it('lists the first 1,000 warnings in the report and counts them all', async () => {
+    // Prepare: 1,200 lines with more users than seats
+    const lines = [HEADER];
+    for (let i = 0; i < 1200; i++)
+      lines.push(csvLine({ customer_id: `MANY${i % 100}`, product: `P${i}`, active_users: '11' }));
+    const record = await harness.upload('snapshots/2026-10-05.csv', lines.join('\n'));
+
+    // Act
+    const [outcome] = await harness.ingest(record);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'ingested', record: { accepted: 1200, warnings: 1200 } });
+    const report = await harness.report('reports/2026-10-05.csv.json');
+    expect(report.warningCount).toBe(1200);
+    expect(report.warnings).toHaveLength(1000);
+  });
+
   it("takes a customer's contacts from its current term's lines and warns of a second admin", async () => {
     // Prepare: the first line is on a term that ended; the current term names another admin and owner
     const body = [
