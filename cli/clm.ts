@@ -40,6 +40,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.err(`clm ${command.name}: ${error.message}\n\n${command.usage}`);
       return 2;
     }
+    // node:util parseArgs: an unknown option, a missing value, a stray argument.
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+      const line = (error as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
+      io.err(`clm ${command.name}: ${line}\n\n${command.usage}`);
+      return 2;
+    }
     throw error;
   }
 }

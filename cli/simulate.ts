@@ -8,13 +8,14 @@ import { parsePlaybook } from '../lambdas/domain/playbook/playbook';
 import { Brand } from '../lambdas/rendering/brand';
 import type { SnapshotSource } from '../local/simulation';
 import { type CliCommand, UsageError } from './command';
+import { READING_OPTIONS, READING_USAGE, readingSettingsOf } from './snapshotOptions';
 
 const USAGE = `Usage:
-  clm simulate --snapshots DIR --out OUT [--playbook FILE] [--config FILE]
+  clm simulate --snapshots DIR --out OUT [--playbook FILE] [--config FILE] [reading options]
   clm simulate --customers N --days D --seed S [--start YYYY-MM-DD] --out OUT [--playbook FILE] [--config FILE]
 
 Replays snapshot files night by night through the same pipeline as npm start, on local emulators (no AWS).
-DIR holds one file per day named YYYY-MM-DD.csv, .json or .ndjson; or a portfolio is generated (the same for the
+DIR holds one file per day named YYYY-MM-DD.csv, .txt, .json or .ndjson; or a portfolio is generated (the same for the
 same seed). OUT gets events.jsonl, summary.json, every email and digest as HTML, and index.html.
 
 Options:
@@ -22,7 +23,11 @@ Options:
   --verbose         also print the handlers' log lines (also when LOG_LEVEL or POWERTOOLS_LOG_LEVEL is set)
   --config FILE     JSON with any of: sendTime, taskTime, digestTime, defaultLocale, defaultTimezone,
                     escalationEmails (array), brand (object)
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+${READING_USAGE}
+
+Exit codes: 0 done, 1 every snapshot file was rejected (nothing was read), 2 bad options or a failure.`;
 
 const SimulationConfig = z
   .object({
@@ -60,6 +65,7 @@ export const simulateCommand: CliCommand = {
         playbook: { type: 'string' },
         config: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        ...READING_OPTIONS,
       },
     });
     if (!values.out) throw new UsageError('--out is required');
@@ -82,6 +88,7 @@ export const simulateCommand: CliCommand = {
       const playbook = values.playbook
         ? parsePlaybook(JSON.parse(await readFile(values.playbook, 'utf8')))
         : undefined;
+      const reading = await readingSettingsOf(values);
       const settings = values.config
         ? SimulationConfig.parse(JSON.parse(await readFile(values.config, 'utf8')))
         : {};
@@ -95,8 +102,15 @@ export const simulateCommand: CliCommand = {
         ...(playbook ? { playbook } : {}),
         settings: settings as NonNullable<Parameters<typeof runSimulation>[0]['settings']>,
         onProgress: progressReporter(),
+        reading,
       });
       io.out(`\n${summaryTable(summary)}\n\nWrote ${values.out}/ (open index.html)`);
+      if (summary.ingest.files > 0 && summary.ingest.rows === 0) {
+        io.err(
+          `clm simulate: every snapshot file was rejected, so nothing was simulated. Check one with \`clm validate FILE\` and the same reading options; the reasons are in ${values.out}/events.jsonl and the reports.`,
+        );
+        return 1;
+      }
       return 0;
     } catch (error) {
       io.err(`clm simulate: ${(error as Error).message}`);

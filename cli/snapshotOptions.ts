@@ -1,36 +1,59 @@
 import { readFile } from 'node:fs/promises';
-import { DATE_FORMATS, type DateFormat, SnapshotFileError } from '../lambdas/domain/snapshot/reader';
-import { UsageError } from './command';
+import { PRESET_NAMES } from '../lambdas/domain/snapshot/presets';
+import { DATE_FORMATS } from '../lambdas/domain/snapshot/reader';
+import {
+  parseReadingSettings,
+  type ReadingSettings,
+  ReadingSettingsError,
+} from '../lambdas/domain/snapshot/readingSettings';
 
-/** The reading options `validate` and `upload` share: --date-format and --mapping. */
-export const SNAPSHOT_OPTIONS = {
-  'date-format': { type: 'string' },
+/** The reading options `validate`, `simulate` and `upload` share: one setting set, as the stack reads it. */
+export const READING_OPTIONS = {
+  preset: { type: 'string' },
   mapping: { type: 'string' },
+  'date-format': { type: 'string' },
+  'records-path': { type: 'string' },
+  'european-numbers': { type: 'boolean' },
 } as const;
 
-export function dateFormatOption(value: string | undefined): DateFormat | undefined {
-  if (value !== undefined && !(DATE_FORMATS as readonly string[]).includes(value)) {
-    throw new UsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
-  }
-  return value as DateFormat | undefined;
+export const READING_USAGE = `Reading options (the same settings the deployed stack takes as -c context keys):
+  --preset NAME          read a vendor export as it comes (-c exportFormat=NAME); usually recognised from
+                         the header row. One of: ${PRESET_NAMES.join(', ')}
+  --mapping FILE         JSON: your header (or dotted JSON path) -> our column, e.g. {"Seats Owned":
+                         "licenses_purchased"}, or our column -> a constant, e.g. {"owner_email": {"value":
+                         "dana@reseller.example"}} (-c columnMapping=FILE)
+  --date-format FORMAT   day/month order of dates: ${DATE_FORMATS.join(', ')} (-c dateFormat=FORMAT)
+  --records-path PATH    where a JSON file keeps its records, e.g. Value or data.items (-c recordsPath=PATH)
+  --european-numbers     seat counts written 1.200 and 10,0 (-c europeanNumbers=true)`;
+
+export interface ReadingOptionValues {
+  preset?: string | undefined;
+  mapping?: string | undefined;
+  'date-format'?: string | undefined;
+  'records-path'?: string | undefined;
+  'european-numbers'?: boolean | undefined;
 }
 
-/** A mapping file: a JSON object of their header name -> our column name. */
-export async function mappingOption(path: string | undefined): Promise<Record<string, string> | undefined> {
-  if (!path) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new SnapshotFileError(`mapping file ${path}: ${(error as Error).message}`, { cause: error });
+/** The reading settings the options give, checked by the one schema every door uses. */
+export async function readingSettingsOf(values: ReadingOptionValues): Promise<ReadingSettings> {
+  let columnMapping: unknown;
+  if (values.mapping) {
+    try {
+      columnMapping = JSON.parse(await readFile(values.mapping, 'utf8'));
+    } catch (error) {
+      throw new ReadingSettingsError(`mapping file ${values.mapping}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
-  if (
-    parsed === null ||
-    typeof parsed !== 'object' ||
-    Array.isArray(parsed) ||
-    !Object.values(parsed).every((v) => typeof v === 'string')
-  ) {
-    throw new SnapshotFileError(`mapping file ${path}: expected a JSON object of header name -> column name`);
-  }
-  return parsed as Record<string, string>;
+  return parseReadingSettings(
+    {
+      ...(values.preset !== undefined ? { preset: values.preset } : {}),
+      ...(columnMapping !== undefined ? { columnMapping } : {}),
+      ...(values['date-format'] !== undefined ? { dateFormat: values['date-format'] } : {}),
+      ...(values['records-path'] !== undefined ? { recordsPath: values['records-path'] } : {}),
+      ...(values['european-numbers'] ? { europeanNumbers: true } : {}),
+    },
+    values.mapping ? `reading settings (mapping ${values.mapping})` : 'reading settings',
+  );
 }

@@ -4,14 +4,15 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudFormationClient, stackOutput } from '../lambdas/adapters/cloudformation/stackOutputs';
-import { DATE_FORMATS, SnapshotFileError, validateSnapshot } from '../lambdas/domain/snapshot/reader';
+import { SnapshotFileError, validateSnapshot } from '../lambdas/domain/snapshot/reader';
+import { ReadingSettingsError } from '../lambdas/domain/snapshot/readingSettings';
 import { type CliCommand, UsageError } from './command';
-import { dateFormatOption, mappingOption, SNAPSHOT_OPTIONS } from './snapshotOptions';
+import { READING_OPTIONS, READING_USAGE, readingSettingsOf } from './snapshotOptions';
 
 export const DEFAULT_STACK = 'ClmAutopilot';
 export const BUCKET_OUTPUT = 'SnapshotBucketName';
 
-const USAGE = `Usage: clm upload FILE [--stack NAME] [--region REGION] [--date-format FORMAT] [--mapping FILE]
+const USAGE = `Usage: clm upload FILE [--stack NAME] [--region REGION] [reading options]
 
 Checks a snapshot file locally, then puts it into the deployed stack's snapshot bucket (snapshots/FILE).
 The bucket is found from the stack's CloudFormation output ${BUCKET_OUTPUT}. AWS credentials come from the usual
@@ -20,9 +21,12 @@ places (environment, profile, SSO).
 Options:
   --stack NAME           the CloudFormation stack (default ${DEFAULT_STACK})
   --region REGION        the stack's region (default: your AWS configuration)
-  --date-format FORMAT   ${DATE_FORMATS.join(', ')}
-  --mapping FILE         JSON object mapping your header names to ours
   -h, --help             show this help
+
+${READING_USAGE}
+
+The reading options check the file here; the stack reads it with the settings it was deployed with, so deploy
+with the same ones (e.g. cdk deploy -c exportFormat=NAME -c columnMapping=mapping.json -c dateFormat=DD/MM/YYYY).
 
 Exit codes: 0 uploaded and every row valid, 1 uploaded with some rows rejected, 2 not uploaded.`;
 
@@ -43,36 +47,46 @@ export function createUploadCommand(clientsFor: (region?: string) => UploadClien
         options: {
           stack: { type: 'string', default: DEFAULT_STACK },
           region: { type: 'string' },
-          ...SNAPSHOT_OPTIONS,
+          ...READING_OPTIONS,
         },
       });
       const [file, ...extra] = positionals;
       if (!file || extra.length > 0) throw new UsageError('give exactly one FILE');
-      const dateFormat = dateFormatOption(values['date-format']);
 
       let rejected: number;
       try {
-        const columnMapping = await mappingOption(values.mapping);
+        const reading = await readingSettingsOf(values);
         const summary = await validateSnapshot(createReadStream(file), {
           fileName: basename(file),
-          ...(dateFormat ? { dateFormat } : {}),
-          ...(columnMapping ? { columnMapping } : {}),
+          ...reading,
         });
+        if (summary.preset) io.out(`${file}: read as ${summary.preset}`);
+        for (const warning of summary.warnings) io.err(`${file}: warning: ${warning}`);
         for (const r of summary.rejected) io.err(`${file}:${r.line}:${r.column ?? '-'} ${r.reason}`);
         io.out(
           `${file}: ${summary.rows} rows, ${summary.accepted} accepted, ${summary.rejected.length} rejected`,
         );
         rejected = summary.rejected.length;
       } catch (error) {
-        if (error instanceof SnapshotFileError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (
+          error instanceof SnapshotFileError ||
+          error instanceof ReadingSettingsError ||
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ) {
           io.err(`${file}: ${(error as Error).message}\nNot uploaded.`);
           return 2;
         }
         throw error;
       }
-      if (values.mapping || dateFormat) {
+      if (
+        values.preset ||
+        values.mapping ||
+        values['date-format'] ||
+        values['records-path'] ||
+        values['european-numbers']
+      ) {
         io.out(
-          'Note: the stack reads files with its own date format and column mapping (deploy-time settings).',
+          'Note: the stack reads files with the reading settings it was deployed with: deploy with the same ones, e.g. -c exportFormat=NAME, -c columnMapping=FILE, -c dateFormat=FORMAT, -c recordsPath=PATH, -c europeanNumbers=true.',
         );
       }
 

@@ -3,19 +3,20 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateSnapshotFile } from '../lambdas/domain/snapshot/customerLimit';
-import { DATE_FORMATS, SnapshotFileError } from '../lambdas/domain/snapshot/reader';
+import { SnapshotFileError } from '../lambdas/domain/snapshot/reader';
+import { ReadingSettingsError } from '../lambdas/domain/snapshot/readingSettings';
 import { type CliCommand, UsageError } from './command';
-import { dateFormatOption, mappingOption, SNAPSHOT_OPTIONS } from './snapshotOptions';
+import { READING_OPTIONS, READING_USAGE, readingSettingsOf } from './snapshotOptions';
 
-const USAGE = `Usage: clm validate FILE [--json] [--date-format FORMAT] [--mapping FILE]
+const USAGE = `Usage: clm validate FILE [--json] [reading options]
 
-Checks a snapshot file (CSV, JSON array or NDJSON) without AWS.
+Checks a snapshot file (CSV or tab-separated text, JSON or NDJSON; UTF-8, UTF-16 or Windows-1252) without AWS.
 
 Options:
   --json                 print one JSON object: {"file","rows","accepted","rejected":[{"line","column","reason"}],"error"?}
-  --date-format FORMAT   read day/month dates: ${DATE_FORMATS.join(', ')}
-  --mapping FILE         a JSON object mapping your header names to ours, e.g. {"Seats Owned": "licenses_purchased"}
   -h, --help             show this help
+
+${READING_USAGE}
 
 Exit codes: 0 every row is valid, 1 some rows are rejected, 2 the file cannot be used.`;
 
@@ -37,33 +38,41 @@ export const validateCommand: CliCommand = {
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
-        ...SNAPSHOT_OPTIONS,
+        ...READING_OPTIONS,
       },
     });
     const [file, ...extra] = positionals;
     if (!file || extra.length > 0) throw new UsageError('give exactly one FILE');
-    const dateFormat = dateFormatOption(values['date-format']);
 
     const report: ValidateReport = { file, rows: 0, accepted: 0, rejected: [] };
     let code: number;
+    let notes: string[] = [];
     try {
-      const columnMapping = await mappingOption(values.mapping);
+      const reading = await readingSettingsOf(values);
       const uploadDate = (await stat(file)).mtime.toISOString().slice(0, 10);
       const summary = await validateSnapshotFile(createReadStream(file), {
         fileName: basename(file),
-        ...(dateFormat ? { dateFormat } : {}),
-        ...(columnMapping ? { columnMapping } : {}),
+        ...reading,
         uploadDate,
       });
       report.rows = summary.rows;
       report.accepted = summary.accepted;
       report.rejected = summary.rejected;
+      notes = [
+        ...(summary.preset ? [`read as ${summary.preset}`] : []),
+        ...(summary.combined > 0
+          ? [`${summary.combined} earlier rows of a subscription gave way to its latest row`]
+          : []),
+        ...summary.warnings.map((warning) => `warning: ${warning}`),
+      ];
       code = summary.rejected.length > 0 ? 1 : 0;
     } catch (error) {
       report.error = describe(error);
       code = 2;
     }
 
+    // Notes go to stderr, so that --json prints exactly one object.
+    for (const note of notes) io.err(`${file}: ${note}`);
     if (values.json) {
       io.out(JSON.stringify(report));
       return code;
@@ -85,6 +94,7 @@ export const validateCommand: CliCommand = {
 };
 
 function describe(error: unknown): string {
+  if (error instanceof ReadingSettingsError) return error.message;
   if (error instanceof SnapshotFileError) {
     return error.line !== null && !error.message.includes('line')
       ? `line ${error.line}: ${error.message}`

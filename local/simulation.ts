@@ -18,6 +18,7 @@ import type { EvaluationSettings } from '../lambdas/delivery/settings';
 import { addDays, type IsoDate, isBusinessDay } from '../lambdas/domain/dates';
 import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
+import type { ReadingSettings } from '../lambdas/domain/snapshot/readingSettings';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
 import type { Mailer } from '../lambdas/ports/mailer';
@@ -51,6 +52,8 @@ export interface SimulationOptions {
    * queue's workers would be (default: the deployed default, so a sample portfolio is evaluated whole).
    */
   customersPerShard?: number;
+  /** How the snapshot files are read (preset, column mapping, date format...), as the deployed stack reads them. */
+  reading?: ReadingSettings;
 }
 
 export interface SimulationStats {
@@ -215,6 +218,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       defaultTimezone: settings.defaultTimezone,
       snapshotPrefix: 'snapshots/',
       reportPrefix: 'reports/',
+      ...(options.reading ? { reading: options.reading } : {}),
     },
     now,
   });
@@ -388,7 +392,7 @@ async function nightsOf(source: SnapshotSource): Promise<Night[]> {
     const why = { ENOENT: 'does not exist', ENOTDIR: 'is not a folder' }[error.code ?? ''] ?? error.message;
     throw new Error(`snapshots folder ${source.dir} ${why}`, { cause: error });
   });
-  const files = names.filter((f) => /^\d{4}-\d{2}-\d{2}\.(csv|json|ndjson)$/.test(f)).sort();
+  const files = names.filter((f) => /^\d{4}-\d{2}-\d{2}\.(csv|txt|tsv|json|ndjson|jsonl)$/.test(f)).sort();
   if (files.length === 0)
     throw new Error(`no snapshot files named YYYY-MM-DD.csv / .json / .ndjson in ${source.dir}`);
   return files.map((f) => ({ date: f.slice(0, 10), name: f, body: () => readFile(join(source.dir, f)) }));

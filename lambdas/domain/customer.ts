@@ -68,6 +68,9 @@ export function currentTermOf(
   return ends.find((end) => end >= snapshotDate) ?? ends[ends.length - 1]!;
 }
 
+/** Placeholder end of a monthly/rolling line (term_end empty) until the engine handles null itself. */
+const ROLLING_TERM_END: IsoDate = '9999-12-31';
+
 /** Builds one customer's state from its rows of one snapshot (all rows share customerId). */
 export function customerStateFrom(
   rows: readonly SnapshotRow[],
@@ -81,15 +84,17 @@ export function customerStateFrom(
       product: r.product,
       licensesPurchased: r.licensesPurchased,
       licensesAssigned: r.licensesAssigned,
-      activeUsers: r.activeUsers,
+      // engine decides: activeUsers === null is unknown activity; assigned seats keep usage plays quiet meanwhile.
+      activeUsers: r.activeUsers ?? r.licensesAssigned,
       termStart: r.termStart,
-      termEnd: r.termEnd,
+      // engine decides: termEnd === null is a monthly/rolling line; a far date keeps renewal plays closed meanwhile.
+      termEnd: r.termEnd ?? ROLLING_TERM_END,
     }))
     .sort((a, b) => (a.product < b.product ? -1 : a.product > b.product ? 1 : 0));
   const termEnd = currentTermOf(lines, snapshotDate);
   const termLines = lines.filter((l) => l.termEnd === termEnd);
   // Contacts come from the first row of the current term, so a line on another term cannot override them.
-  const contact = rows.find((r) => r.termEnd === termEnd) ?? first;
+  const contact = rows.find((r) => (r.termEnd ?? ROLLING_TERM_END) === termEnd) ?? first;
   const state: CustomerState = {
     customerId: first.customerId,
     customerName: contact.customerName,

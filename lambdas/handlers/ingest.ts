@@ -8,6 +8,7 @@ import { DynamoIngestStore } from '../adapters/dynamodb/dynamoIngestStore';
 import { S3SnapshotBucket } from '../adapters/s3/s3SnapshotBucket';
 import { LOCALES } from '../domain/locales';
 import { DATE_FORMATS } from '../domain/snapshot/reader';
+import { parseReadingSettings } from '../domain/snapshot/readingSettings';
 import {
   IngestInProgressError,
   type IngestOutcome,
@@ -74,7 +75,7 @@ const Environment = z.object({
   COLUMN_MAPPING: z
     .string()
     .optional()
-    .transform((text) => (text ? (JSON.parse(text) as Record<string, string>) : undefined)),
+    .transform((text) => (text ? (JSON.parse(text) as unknown) : undefined)),
   DATA_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
   SNAPSHOT_PREFIX: z.string().default('snapshots/'),
   REPORT_PREFIX: z.string().default('reports/'),
@@ -103,8 +104,13 @@ export const handler = async (event: S3Event) => {
         defaultTimezone: env.DEFAULT_TIMEZONE,
         snapshotPrefix: env.SNAPSHOT_PREFIX,
         reportPrefix: env.REPORT_PREFIX,
-        ...(env.DATE_FORMAT ? { dateFormat: env.DATE_FORMAT } : {}),
-        ...(env.COLUMN_MAPPING ? { columnMapping: env.COLUMN_MAPPING } : {}),
+        reading: parseReadingSettings(
+          {
+            ...(env.DATE_FORMAT ? { dateFormat: env.DATE_FORMAT } : {}),
+            ...(env.COLUMN_MAPPING ? { columnMapping: env.COLUMN_MAPPING } : {}),
+          },
+          'the ingest function environment',
+        ),
       },
     });
   }

@@ -5,12 +5,12 @@ import type { IsoDate } from '../domain/dates';
 import { tooManyLines } from '../domain/snapshot/customerLimit';
 import { LINES_PER_CUSTOMER, quoted } from '../domain/snapshot/limits';
 import {
-  type DateFormat,
   type ReadSummary,
   type RowRejection,
   readSnapshot,
   SnapshotFileError,
 } from '../domain/snapshot/reader';
+import type { ReadingSettings } from '../domain/snapshot/readingSettings';
 import type { SnapshotRow } from '../domain/snapshot/snapshotRow';
 import type { IngestRecord, IngestStore, RawRowChunk } from '../ports/ingestStore';
 import type { SnapshotBucket } from '../ports/snapshotBucket';
@@ -20,8 +20,8 @@ import { LineStore } from './lineStore';
 export interface IngestSettings extends CustomerDefaults {
   snapshotPrefix: string;
   reportPrefix: string;
-  dateFormat?: DateFormat;
-  columnMapping?: Record<string, string>;
+  /** How the reseller's files are read: the same settings `clm validate` takes. */
+  reading?: ReadingSettings;
 }
 
 export interface IngestDependencies {
@@ -75,7 +75,7 @@ function contactOf(row: SnapshotRow): Contact {
  */
 interface CustomerContacts {
   line: number;
-  byTerm: Map<IsoDate, Contact>;
+  byTerm: Map<IsoDate | null, Contact>;
   admins: string[];
 }
 
@@ -201,10 +201,14 @@ export async function ingestSnapshot(
       rows: summary.rows,
       accepted: outcome.accepted,
       duplicates: summary.duplicates,
+      combined: summary.combined,
       customers: written,
       rejected,
       warningCount: rows.warningCount,
       warnings: rows.warnings,
+      ...(summary.preset ? { preset: summary.preset } : {}),
+      // About the file as a whole (the encoding it was read in, a mapping entry that matched no column).
+      ...(summary.warnings.length > 0 ? { fileWarnings: summary.warnings } : {}),
     });
   } catch (error) {
     // The retry of the event ingests the file again from the start; every write it repeats is idempotent.
@@ -240,8 +244,7 @@ async function readRows(
     const reader = readSnapshot(object.body, {
       fileName: key.split('/').pop() ?? key,
       uploadDate: object.lastModified.toISOString().slice(0, 10),
-      ...(settings.dateFormat ? { dateFormat: settings.dateFormat } : {}),
-      ...(settings.columnMapping ? { columnMapping: settings.columnMapping } : {}),
+      ...settings.reading,
     });
     for (;;) {
       const next = await reader.next();
@@ -253,7 +256,11 @@ async function readRows(
       }
       for (const event of next.value) {
         if (event.type === 'rejected') {
-          if (event.revokes) rows.lines.remove(event.revokes.customerId, event.revokes.product);
+          if (event.revokes) rows.lines.remove(event.revokes.customerId, event.revokes.lineKey);
+          continue;
+        }
+        if (event.type === 'withdrawn') {
+          rows.lines.remove(event.customerId, event.lineKey);
           continue;
         }
         const { row } = event;

@@ -1,25 +1,35 @@
 import type { IsoDate } from '../domain/dates';
+import { lineKeyOf } from '../domain/snapshot/snapshotRow';
 
 export interface StoredLine {
   product: string;
   licensesPurchased: number;
   licensesAssigned: number;
-  activeUsers: number;
+  activeUsers: number | null;
   termStart: IsoDate;
-  termEnd: IsoDate;
+  termEnd: IsoDate | null;
+  subscriptionId?: string;
+  autoRenew?: boolean;
+  productName?: string;
 }
 
 const REMOVED = 0xffffffff;
 const NONE = 0xffffffff;
+const UNKNOWN = 0xffffffff;
+const AUTO_RENEW_UNSAID = 2;
 
 /**
- * Every customer's product lines while a file streams, in typed-array columns: 28 bytes a line, with product
- * names and dates stored once each. A 200,000-row file costs a few MB here instead of the file's size in objects.
+ * Every customer's product lines while a file streams, in typed-array columns: about 40 bytes a line, with
+ * product names, subscription ids and dates stored once each. A 200,000-row file costs a few MB here instead of the file's size in objects.
  */
 export class LineStore {
   private capacity = 1024;
   private size = 0;
   private product = new Uint32Array(this.capacity);
+  /** Subscription ids are unique per line: kept as they are, not interned. */
+  private readonly subscription: (string | undefined)[] = [];
+  private productName = new Uint32Array(this.capacity);
+  private autoRenew = new Uint8Array(this.capacity);
   private purchased = new Uint32Array(this.capacity);
   private assigned = new Uint32Array(this.capacity);
   private active = new Uint32Array(this.capacity);
@@ -42,11 +52,14 @@ export class LineStore {
     if (this.size === this.capacity) this.grow();
     const i = this.size++;
     this.product[i] = this.word(line.product);
+    this.subscription[i] = line.subscriptionId;
+    this.productName[i] = line.productName === undefined ? NONE : this.word(line.productName);
+    this.autoRenew[i] = line.autoRenew === undefined ? AUTO_RENEW_UNSAID : line.autoRenew ? 1 : 0;
     this.purchased[i] = line.licensesPurchased;
     this.assigned[i] = line.licensesAssigned;
-    this.active[i] = line.activeUsers;
+    this.active[i] = line.activeUsers ?? UNKNOWN;
     this.start[i] = this.word(line.termStart);
-    this.end[i] = this.word(line.termEnd);
+    this.end[i] = line.termEnd === null ? NONE : this.word(line.termEnd);
     this.next[i] = NONE;
     const head = this.heads.get(customerId);
     if (head) {
@@ -57,13 +70,15 @@ export class LineStore {
     }
   }
 
-  /** Drops a customer's line for a product (a conflicting duplicate found later in the file). */
-  remove(customerId: string, product: string): void {
+  /** Drops a customer's line (a conflicting duplicate found later in the file, or a row combined into a later one). */
+  remove(customerId: string, lineKey: string): void {
     const head = this.heads.get(customerId);
-    const id = this.wordIds.get(product);
-    if (!head || id === undefined) return;
-    for (let i = head.first; i !== NONE; i = this.next[i]!)
-      if (this.product[i] === id) this.product[i] = REMOVED;
+    if (!head) return;
+    for (let i = head.first; i !== NONE; i = this.next[i]!) {
+      if (this.product[i] === REMOVED) continue;
+      const line = { product: this.words[this.product[i]!]!, subscriptionId: this.subscription[i] };
+      if (lineKeyOf(line) === lineKey) this.product[i] = REMOVED;
+    }
     if (this.linesOf(customerId).length === 0) this.heads.delete(customerId);
   }
 
@@ -73,14 +88,18 @@ export class LineStore {
     if (!head) return lines;
     for (let i = head.first; i !== NONE; i = this.next[i]!) {
       if (this.product[i] === REMOVED) continue;
-      lines.push({
+      const line: StoredLine = {
         product: this.words[this.product[i]!]!,
         licensesPurchased: this.purchased[i]!,
         licensesAssigned: this.assigned[i]!,
-        activeUsers: this.active[i]!,
+        activeUsers: this.active[i] === UNKNOWN ? null : this.active[i]!,
         termStart: this.words[this.start[i]!]!,
-        termEnd: this.words[this.end[i]!]!,
-      });
+        termEnd: this.end[i] === NONE ? null : this.words[this.end[i]!]!,
+      };
+      if (this.subscription[i] !== undefined) line.subscriptionId = this.subscription[i];
+      if (this.productName[i] !== NONE) line.productName = this.words[this.productName[i]!]!;
+      if (this.autoRenew[i] !== AUTO_RENEW_UNSAID) line.autoRenew = this.autoRenew[i] === 1;
+      lines.push(line);
     }
     return lines;
   }
@@ -102,7 +121,11 @@ export class LineStore {
       wider.set(old);
       return wider;
     };
+    const wider = new Uint8Array(this.capacity);
+    wider.set(this.autoRenew);
+    this.autoRenew = wider;
     this.product = widen(this.product);
+    this.productName = widen(this.productName);
     this.purchased = widen(this.purchased);
     this.assigned = widen(this.assigned);
     this.active = widen(this.active);

@@ -23,8 +23,10 @@ export async function validateSnapshotFile(
         const customer = customers.get(event.row.customerId);
         if (customer) customer.lines++;
         else customers.set(event.row.customerId, { line: event.line, lines: 1 });
-      } else if (event.revokes) {
-        const customer = customers.get(event.revokes.customerId);
+      } else {
+        // A conflicting duplicate takes back a line handed out earlier; so does a subscription's later row.
+        const taken = event.type === 'withdrawn' ? event : event.revokes;
+        const customer = taken && customers.get(taken.customerId);
         if (customer) customer.lines--;
       }
     }

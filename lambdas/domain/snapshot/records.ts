@@ -1,7 +1,6 @@
 import { parse } from 'csv-parse';
 import type { ColumnLayout, ColumnResolver } from './columns';
 import { SnapshotFileError } from './errors';
-import { SNAPSHOT_FIELDS } from './snapshotRow';
 
 /**
  * One record of the file before validation: where it starts and the raw value of each of our fields, at the
@@ -16,17 +15,40 @@ export type SnapshotFormat = 'csv' | 'json' | 'ndjson';
 
 const NEWLINE = 0x0a;
 
-/** Comma or semicolon: whichever occurs more often outside quotes in the header line. */
-function detectDelimiter(headerLine: string): ',' | ';' {
-  let commas = 0;
-  let semicolons = 0;
+type Delimiter = ',' | ';' | '\t';
+
+/** Comma, semicolon or tab: whichever occurs most often outside quotes in the header line. */
+function detectDelimiter(headerLine: string): Delimiter {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
   let quoted = false;
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === ',') commas++;
-    else if (!quoted && ch === ';') semicolons++;
+    else if (!quoted && (ch === ',' || ch === ';' || ch === '\t')) counts[ch]++;
   }
-  return semicolons > commas ? ';' : ',';
+  return counts['\t'] > counts[','] && counts['\t'] > counts[';']
+    ? '\t'
+    : counts[';'] > counts[',']
+      ? ';'
+      : ',';
+}
+
+/** Lines before the header that spreadsheet and shell exports add: Excel's `sep=;`, PowerShell's `#TYPE …`. */
+const PREFIX_LINE = /^(?:\uFEFF)?(?:sep=(.)|#TYPE\b[^\n]*)\r?$/i;
+
+/** How many bytes of prefix lines lead the file, how many lines they are, and the delimiter `sep=` names. */
+function prefixOf(head: Buffer): { bytes: number; lines: number; delimiter: Delimiter | null } {
+  let bytes = 0;
+  let lines = 0;
+  let delimiter: Delimiter | null = null;
+  for (;;) {
+    const end = head.indexOf(NEWLINE, bytes);
+    if (end === -1) return { bytes, lines, delimiter };
+    const match = PREFIX_LINE.exec(head.subarray(bytes, end).toString('utf8'));
+    if (!match) return { bytes, lines, delimiter };
+    if (match[1] === ',' || match[1] === ';' || match[1] === '\t') delimiter = match[1];
+    bytes = end + 1;
+    lines++;
+  }
 }
 
 function countNewlines(text: string): number {
@@ -51,9 +73,16 @@ export async function* csvRecords(
   let newlinesPassed = 0;
   let pending: number[] = []; // offsets of newline bytes; those before `next` were passed by emitted records
   let next = 0;
-  let lastEndLine = 1;
+  let lastSkipLine = 0;
   let failure: Error | null = null;
   const out: RawRecord[] = [];
+
+  /** The physical line of a byte offset the parser has reached but not yet emitted a record past. */
+  const lineAt = (bytes: number): number => {
+    let line = 1 + newlinesPassed;
+    for (let i = next; i < pending.length && pending[i]! < bytes; i++) line++;
+    return line;
+  };
 
   /** The line a record ends on, and how many newlines it passed (more than one: it spans lines or skipped some). */
   const endOf = (bytes: number): { endLine: number; passed: number } => {
@@ -68,18 +97,23 @@ export async function* csvRecords(
     return { endLine: 1 + newlinesPassed - (trailing ? 1 : 0), passed };
   };
 
-  const start = (headerText: string) => {
+  const start = (headerText: string, delimiter: Delimiter | null) => {
     const csv = parse({
       bom: true,
-      delimiter: detectDelimiter(headerText),
+      delimiter: delimiter ?? detectDelimiter(headerText),
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
       info: true,
     });
-    // A record csv-parse cannot read (a stray quote) is rejected on its own; the rest of the file goes on.
-    csv.on('skip', (error: Error) => {
-      out.push({ line: lastEndLine + 1, values: null, reason: `unreadable CSV record: ${error.message}` });
+    // A record csv-parse cannot read (a stray quote) is rejected on its own, once, at the line the problem is on;
+    // the rest of the file goes on.
+    csv.on('skip', (error: Error & { bytes?: number }) => {
+      const line = lineAt(error.bytes ?? offset);
+      if (line === lastSkipLine) return;
+      lastSkipLine = line;
+      const reason = error.message.replace(/ at line \d+/, '').replace(/^Invalid Opening Quote: /, '');
+      out.push({ line, values: null, reason: `unreadable CSV record: ${reason}` });
     });
     csv.on('error', (error: Error) => {
       failure = error;
@@ -95,10 +129,19 @@ export async function* csvRecords(
       // Only a record that passed several newlines can hold some inside quoted cells.
       const line =
         passed > 1 ? endLine - item.record.reduce((n, cell) => n + countNewlines(cell), 0) : endLine;
-      lastEndLine = endLine;
       if (!layout) layout = resolver.layout(item.record);
-      else out.push({ line, values: valuesOf(layout, item.record) });
+      else out.push({ line, values: valuesOf(layout, resolver.slotCount, item.record) });
     }
+  };
+
+  /** Skips the prefix lines (line numbers stay physical: they are counted as passed) and starts the parser. */
+  const begin = (): ReturnType<typeof parse> => {
+    const prefix = prefixOf(head);
+    const body = head.subarray(prefix.bytes);
+    parser = start(checkHeader(body), prefix.delimiter);
+    newlinesPassed = prefix.lines;
+    feed(body);
+    return parser;
   };
 
   const feed = (buffer: Buffer) => {
@@ -117,21 +160,17 @@ export async function* csvRecords(
     if (!parser) {
       // Hold the first bytes until the header line is complete, to choose the delimiter.
       head = Buffer.concat([head, buffer]);
-      if (!head.includes(NEWLINE) && head.length < 1_048_576) continue;
-      parser = start(checkHeader(head));
-      feed(head);
+      if (!headerComplete(head)) continue;
+      begin();
     } else {
       feed(buffer);
     }
     if (failure) break;
     if (out.length > 0) yield out.splice(0);
   }
-  if (!parser) {
-    parser = start(checkHeader(head));
-    feed(head);
-  }
+  const csv = parser ?? begin();
   if (!failure) {
-    parser.end();
+    csv.end();
     drain();
   }
   if (failure) {
@@ -139,6 +178,13 @@ export async function* csvRecords(
   }
   if (!layout) throw new SnapshotFileError('the file is empty');
   if (out.length > 0) yield out.splice(0);
+}
+
+/** The header line is in (after any prefix lines), or enough was read to give up waiting for it. */
+function headerComplete(head: Buffer): boolean {
+  if (head.length >= 1_048_576) return true;
+  const prefix = prefixOf(head);
+  return head.indexOf(NEWLINE, prefix.bytes) !== -1;
 }
 
 function checkHeader(head: Buffer): string {
@@ -149,11 +195,26 @@ function checkHeader(head: Buffer): string {
   return headerText;
 }
 
-function valuesOf(layout: ColumnLayout, cells: readonly unknown[]): unknown[] {
-  const values = new Array<unknown>(SNAPSHOT_FIELDS.length);
+function valuesOf(layout: ColumnLayout, slotCount: number, cells: readonly unknown[]): unknown[] {
+  const values = new Array<unknown>(slotCount);
   const { slots } = layout;
   for (let i = 0; i < slots.length && i < cells.length; i++) if (slots[i]! >= 0) values[slots[i]!] = cells[i];
   return values;
+}
+
+/** A record's keys with nested objects spelled as dotted paths (`commitmentTerm.endDate`). */
+function flatten(
+  object: Record<string, unknown>,
+  prefix: string,
+  into: [string, unknown][],
+): [string, unknown][] {
+  for (const key in object) {
+    const value = object[key];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      flatten(value as Record<string, unknown>, `${prefix}${key}.`, into);
+    else into.push([`${prefix}${key}`, value]);
+  }
+  return into;
 }
 
 /** Shared by both JSON formats: the first object's keys must hold the required columns. */
@@ -174,20 +235,23 @@ class JsonObjectReader {
     } catch (error) {
       return { line, values: null, reason: `invalid JSON: ${(error as Error).message}` };
     }
+    return this.recordOf(value, line);
+  }
+
+  recordOf(value: unknown, line: number): RawRecord {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return { line, values: null, reason: 'expected an object with the columns as keys' };
     }
-    const entries = Object.entries(value as Record<string, unknown>);
+    const entries = flatten(value as Record<string, unknown>, '', []);
     if (!this.layoutChecked) {
       this.resolver.layout(entries.map(([key]) => key));
       this.layoutChecked = true;
     }
-    const values = new Array<unknown>(SNAPSHOT_FIELDS.length);
+    const values = new Array<unknown>(this.resolver.slotCount);
     for (const [key, v] of entries) {
       let slot = this.slotByKey.get(key);
       if (slot === undefined) {
-        const field = this.resolver.fieldFor(key);
-        slot = field ? SNAPSHOT_FIELDS.indexOf(field) : -1;
+        slot = this.resolver.slotFor(key);
         this.slotByKey.set(key, slot);
       }
       // The first key wins when two mean the same column, as in a CSV header.
@@ -197,6 +261,26 @@ class JsonObjectReader {
   }
 }
 
+/** The records of a JSON object that wraps them: under `path` (dotted), or its only property holding an array. */
+function wrappedRecords(document: Record<string, unknown>, path: string | undefined): unknown[] {
+  if (path) {
+    let at: unknown = document;
+    for (const part of path.split('.')) at = (at as Record<string, unknown> | null)?.[part];
+    if (!Array.isArray(at))
+      throw new SnapshotFileError(`not a table: the JSON has no array of records under "${path}"`);
+    return at;
+  }
+  const arrays = Object.entries(document).filter(([, value]) => Array.isArray(value));
+  if (arrays.length !== 1) {
+    throw new SnapshotFileError(
+      arrays.length === 0
+        ? 'not a table: a JSON snapshot must be an array of objects, or an object holding one'
+        : `the JSON holds several arrays (${arrays.map(([key]) => key).join(', ')}): set the records path to the one with the records`,
+    );
+  }
+  return arrays[0]![1] as unknown[];
+}
+
 /**
  * The elements of a top-level JSON array, one at a time, without holding the whole file: a small scanner keeps
  * track of strings and nesting and hands each complete element to JSON.parse. `line` is the array index + 1.
@@ -204,8 +288,10 @@ class JsonObjectReader {
 export async function* jsonArrayRecords(
   input: AsyncIterable<Uint8Array | string>,
   resolver: ColumnResolver,
+  recordsPath?: string,
 ): AsyncGenerator<RawRecord[]> {
   const reader = new JsonObjectReader(resolver);
+  let wrapped: string | null = null;
   const decoder = new TextDecoder('utf-8');
   let state: 'before' | 'between' | 'element' | 'after' = 'before';
   let depth = 0;
@@ -215,7 +301,11 @@ export async function* jsonArrayRecords(
   let index = 0;
   let physicalLine = 1;
 
-  for await (const chunk of input) {
+  // An explicit iterator: a wrapped document hands the rest of the input on without closing it.
+  const chunks = input[Symbol.asyncIterator]();
+  const rest = { [Symbol.asyncIterator]: () => chunks };
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    const chunk = next.value;
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     const out: RawRecord[] = [];
     let start = 0;
@@ -225,6 +315,11 @@ export async function* jsonArrayRecords(
       if (state !== 'element') {
         if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ch === '\uFEFF') continue;
         if (state === 'before') {
+          if (ch === '{') {
+            // An API response wrapping its records (`{"Value": [...]}`): these are pages of modest size, read whole.
+            wrapped = text.slice(i);
+            break;
+          }
           if (ch !== '[') {
             throw new SnapshotFileError(
               'not a table: a JSON snapshot must be an array of objects, one per line',
@@ -269,8 +364,13 @@ export async function* jsonArrayRecords(
         state = ch === ']' ? 'after' : 'between';
       }
     }
+    if (wrapped !== null) break;
     if (state === 'element') element += text.slice(start);
     if (out.length > 0) yield out;
+  }
+  if (wrapped !== null) {
+    yield* wrappedJsonRecords(wrapped, rest, decoder, reader, recordsPath ?? resolver.recordsPath);
+    return;
   }
   if (state === 'before') throw new SnapshotFileError('the file is empty');
   if ((state as string) !== 'after') {
@@ -279,6 +379,29 @@ export async function* jsonArrayRecords(
     });
   }
   if (index === 0) throw new SnapshotFileError('the file has no rows: the JSON array is empty');
+}
+
+async function* wrappedJsonRecords(
+  first: string,
+  rest: AsyncIterable<Uint8Array | string>,
+  decoder: { decode(input?: Uint8Array, options?: { stream?: boolean }): string },
+  reader: JsonObjectReader,
+  recordsPath: string | undefined,
+): AsyncGenerator<RawRecord[]> {
+  const parts = [first];
+  for await (const chunk of rest)
+    parts.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  parts.push(decoder.decode());
+  let document: unknown;
+  try {
+    document = JSON.parse(parts.join(''));
+  } catch (error) {
+    throw new SnapshotFileError(`the JSON cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  const records = wrappedRecords(document as Record<string, unknown>, recordsPath);
+  if (records.length === 0) throw new SnapshotFileError('the file has no rows: the JSON array is empty');
+  for (let i = 0; i < records.length; i += 1000)
+    yield records.slice(i, i + 1000).map((record, j) => reader.recordOf(record, i + j + 1));
 }
 
 /** Newline-delimited JSON: one object per physical line; blank lines are skipped. */

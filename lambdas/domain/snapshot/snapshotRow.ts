@@ -38,14 +38,22 @@ export const SnapshotRow = z
       .max(...upTo('product')),
     licensesPurchased: count,
     licensesAssigned: count,
-    activeUsers: count,
+    /** null: the export has no activity figure for this line (unknown, not zero). */
+    activeUsers: count.nullable(),
     termStart: isoDate,
-    termEnd: isoDate,
+    /** null: a monthly or rolling line with no renewal date. */
+    termEnd: isoDate.nullable(),
+    /** Identifies the line when present: two subscriptions of one product are two lines. */
+    subscriptionId: z.string().trim().min(1).optional(),
+    /** The term renews by itself. */
+    autoRenew: z.boolean().optional(),
+    /** What customers read when `product` is a code. */
+    productName: z.string().trim().min(1).optional(),
     locale: z.enum(LOCALES).optional(),
     timezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
     snapshotDate: isoDate.optional(),
   })
-  .refine((row) => row.termEnd > row.termStart, {
+  .refine((row) => row.termEnd === null || row.termEnd > row.termStart, {
     path: ['termEnd'],
     message: 'term_end must be after term_start',
   });
@@ -65,6 +73,9 @@ export const CANONICAL_COLUMNS = {
   activeUsers: 'active_users',
   termStart: 'term_start',
   termEnd: 'term_end',
+  subscriptionId: 'subscription_id',
+  autoRenew: 'auto_renew',
+  productName: 'product_name',
   locale: 'locale',
   timezone: 'timezone',
   snapshotDate: 'snapshot_date',
@@ -83,7 +94,13 @@ export const REQUIRED_FIELDS: readonly SnapshotField[] = [
   'product',
   'licensesPurchased',
   'licensesAssigned',
-  'activeUsers',
   'termStart',
-  'termEnd',
 ];
+
+/** Optional facts that are null, not absent, when the file leaves them out or empty. */
+export const NULLABLE_FIELDS: readonly SnapshotField[] = ['activeUsers', 'termEnd'];
+
+/** What identifies a line within a customer: its subscription when the file names one, else its product. */
+export function lineKeyOf(line: Pick<SnapshotRow, 'product' | 'subscriptionId'>): string {
+  return line.subscriptionId === undefined ? `p:${line.product}` : `s:${line.subscriptionId}`;
+}

@@ -2,6 +2,7 @@ import { type IsoDate, isIsoDate } from '../dates';
 import { quoted, SEATS_PER_LINE } from './limits';
 import {
   CANONICAL_COLUMNS,
+  NULLABLE_FIELDS,
   REQUIRED_FIELDS,
   SNAPSHOT_FIELDS,
   type SnapshotField,
@@ -13,13 +14,38 @@ export type DateFormat = (typeof DATE_FORMATS)[number];
 
 export type RowOutcome =
   | { ok: true; row: SnapshotRow }
-  | { ok: false; column: string | null; reason: string };
+  | { ok: false; column: string | null; reason: string; ambiguousDate?: true };
 
 class ValueError extends Error {
   override name = 'ValueError';
 }
 
-type ValueKind = 'count' | 'date' | 'text' | 'locale';
+/** A day/month date (03/04/2026) in a file whose order no other value has settled yet. */
+class AmbiguousDateError extends ValueError {
+  override name = 'AmbiguousDateError';
+}
+
+/**
+ * How one file's values are read. A file is read with one day/month order: the configured date format, else the
+ * order the first unambiguous value (15/12/2025: day first; 12/15/2025: month first) shows.
+ */
+export class ValueReading {
+  order: 'dmy' | 'mdy' | null;
+  /** The value that settled the order, quoted when another value contradicts it. */
+  settledBy: string | null = null;
+
+  constructor(
+    readonly dateFormat?: DateFormat,
+    /** Thousands written 1.200 and decimals 10,0; the default reads 1,200 and 10.0. */
+    readonly europeanNumbers = dateFormat === 'DD.MM.YYYY',
+    /** Annual terms whose export gives only the end: the term starts a year before it. */
+    readonly termStartFromEnd = false,
+  ) {
+    this.order = dateFormat === 'MM/DD/YYYY' ? 'mdy' : dateFormat ? 'dmy' : null;
+  }
+}
+
+type ValueKind = 'count' | 'date' | 'text' | 'locale' | 'boolean';
 
 const KIND: Partial<Record<SnapshotField, ValueKind>> = {
   licensesPurchased: 'count',
@@ -29,6 +55,7 @@ const KIND: Partial<Record<SnapshotField, ValueKind>> = {
   termEnd: 'date',
   snapshotDate: 'date',
   locale: 'locale',
+  autoRenew: 'boolean',
 };
 
 /** What is checked for each field, in column order: decided once, not per row. */
@@ -36,18 +63,29 @@ const FIELD_RULES = SNAPSHOT_FIELDS.map((field) => ({
   field,
   column: CANONICAL_COLUMNS[field],
   required: REQUIRED_FIELDS.includes(field),
+  nullable: NULLABLE_FIELDS.includes(field),
   kind: KIND[field] ?? 'text',
 }));
 
-function parseCount(value: unknown): number {
+const WHOLE = /^\d+$/;
+const ENGLISH_COUNT = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$/;
+const EUROPEAN_COUNT = /^(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,0+)?$/;
+const EUROPEAN_THOUSANDS = /^\d{1,3}(?:\.\d{3})+$/;
+
+export function parseCount(value: unknown, europeanNumbers = false): number {
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= 0) return withinSeats(value, value);
     throw new ValueError(`expected a whole number of seats, 0 or more, got ${value}`);
   }
   const text = String(value).trim();
-  if (!/^\d+$/.test(text))
-    throw new ValueError(`expected a whole number of seats, 0 or more, got ${quoted(text)}`);
-  return withinSeats(Number(text), text);
+  if (WHOLE.test(text)) return withinSeats(Number(text), text);
+  const match = (europeanNumbers ? EUROPEAN_COUNT : ENGLISH_COUNT).exec(text);
+  if (match) return withinSeats(Number(match[1]!.replace(/[^\d]/g, '')), text);
+  const hint =
+    !europeanNumbers && EUROPEAN_THOUSANDS.test(text)
+      ? ' (if the file writes thousands as 1.200, set the European number format)'
+      : '';
+  throw new ValueError(`expected a whole number of seats, 0 or more, got ${quoted(text)}${hint}`);
 }
 
 function withinSeats(seats: number, written: unknown): number {
@@ -56,61 +94,105 @@ function withinSeats(seats: number, written: unknown): number {
   return seats;
 }
 
-const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const SEPARATED = /^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})$/;
+const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'enabled', 'on', 'active']);
+const FALSE_WORDS = new Set(['no', 'n', 'false', '0', 'disabled', 'off', 'inactive']);
 
-/** ISO 8601 dates and timestamps (a timestamp counts as the date it names); other forms only with a format. */
-export function parseDate(value: unknown, format?: DateFormat): IsoDate {
+export function parseBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim();
+  const word = text.toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new ValueError(`expected yes or no (true/false, enabled/disabled, on/off), got ${quoted(text)}`);
+}
+
+const ISO_SHAPE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const SEPARATED =
+  /^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?$/;
+
+function calendarDate(year: string, month: string, day: string, text: string): IsoDate {
+  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  if (isIsoDate(iso)) return iso;
+  const m = Number(month);
+  if (m < 1 || m > 12) throw new ValueError(`date ${quoted(text)} has no month ${m}`);
+  throw new ValueError(`no such day: ${quoted(text)}${text.startsWith(iso) ? '' : ` (${iso})`}`);
+}
+
+/**
+ * ISO 8601 dates and timestamps (a timestamp counts as the date it names), and day/month forms with or without a
+ * time part (3/1/2026 12:00:00 AM) read in the file's one order.
+ */
+export function parseDate(value: unknown, reading: ValueReading = new ValueReading()): IsoDate {
   const text = String(value).trim();
   if (isIsoDate(text)) return text;
-  const timestamp = ISO_TIMESTAMP.exec(text);
-  if (timestamp && isIsoDate(timestamp[1]!)) return timestamp[1]!;
+  const iso = ISO_SHAPE.exec(text);
+  if (iso) return calendarDate(iso[1]!, iso[2]!, iso[3]!, text);
   const separated = SEPARATED.exec(text);
-  if (separated) {
-    if (!format) {
-      throw new ValueError(
-        `date ${quoted(text)} is ambiguous (day/month or month/day?): use YYYY-MM-DD or set a date format such as DD/MM/YYYY`,
+  if (!separated) throw new ValueError(`expected a date (YYYY-MM-DD), got ${quoted(text)}`);
+  const [, a, , b, c] = separated as unknown as [string, string, string, string, string];
+  if (a.length === 4) return calendarDate(a, b, c, text);
+  if (c.length !== 4) throw new ValueError(`date ${quoted(text)} needs a four-digit year`);
+  const first = Number(a);
+  const second = Number(b);
+  const shows = first > 12 && second <= 12 ? 'dmy' : second > 12 && first <= 12 ? 'mdy' : null;
+  if (reading.order === null) {
+    if (shows === null) {
+      if (first > 12) throw new ValueError(`date ${quoted(text)} has no month`);
+      throw new AmbiguousDateError(
+        `date ${quoted(text)} is ambiguous (day/month or month/day?) and no date in the file settles it: use YYYY-MM-DD or set a date format such as DD/MM/YYYY`,
       );
     }
-    const [, a, b, c] = separated as unknown as [string, string, string, string];
-    const pad = (n: string) => n.padStart(2, '0');
-    const iso =
-      format === 'YYYY/MM/DD'
-        ? `${a}-${pad(b)}-${pad(c)}`
-        : format === 'MM/DD/YYYY'
-          ? `${c}-${pad(a)}-${pad(b)}`
-          : `${c}-${pad(b)}-${pad(a)}`;
-    if (isIsoDate(iso) && (format === 'YYYY/MM/DD' ? a.length === 4 : c.length === 4)) return iso;
-    throw new ValueError(`date ${quoted(text)} does not match the date format ${format}`);
+    reading.order = shows;
+    reading.settledBy = text;
+  } else if (shows !== null && shows !== reading.order) {
+    const said = reading.settledBy
+      ? `the file's dates are ${reading.order === 'dmy' ? 'day' : 'month'} first (as ${quoted(reading.settledBy)} shows)`
+      : `the date format is ${reading.dateFormat}`;
+    throw new ValueError(`date ${quoted(text)} does not fit: ${said}`);
   }
-  throw new ValueError(`expected a date (YYYY-MM-DD), got ${quoted(text)}`);
+  return reading.order === 'dmy' ? calendarDate(c, b, a, text) : calendarDate(c, a, b, text);
+}
+
+/** The same day a year earlier (29 February: the 28th). */
+function yearBefore(date: IsoDate): IsoDate {
+  const earlier = `${String(Number(date.slice(0, 4)) - 1).padStart(4, '0')}${date.slice(4)}`;
+  return isIsoDate(earlier) ? earlier : `${earlier.slice(0, 8)}28`;
 }
 
 /**
  * Turns one record's raw values (strings from CSV, any JSON value from JSON), held at their SNAPSHOT_FIELDS
  * positions, into a validated row. The first problem in column order is reported, with the canonical column name.
  */
-export function rowFromValues(values: readonly unknown[], dateFormat?: DateFormat): RowOutcome {
+export function rowFromValues(values: readonly unknown[], reading: ValueReading): RowOutcome {
   const candidate: Record<string, unknown> = {};
   for (let i = 0; i < FIELD_RULES.length; i++) {
-    const { field, column, required, kind } = FIELD_RULES[i]!;
+    const { field, column, required, nullable, kind } = FIELD_RULES[i]!;
     const raw = values[i];
     const value = typeof raw === 'string' ? raw.trim() : raw;
-    if (value === undefined || value === null || value === '') {
-      if (required) return { ok: false, column, reason: 'missing value' };
+    if (value === undefined || value === null || value === '' || value === '-') {
+      if (required && !(field === 'termStart' && reading.termStartFromEnd))
+        return { ok: false, column, reason: 'missing value' };
+      if (nullable) candidate[field] = null;
       continue;
     }
     try {
-      if (kind === 'count') candidate[field] = parseCount(value);
-      else if (kind === 'date') candidate[field] = parseDate(value, dateFormat);
+      if (kind === 'count') candidate[field] = parseCount(value, reading.europeanNumbers);
+      else if (kind === 'date') candidate[field] = parseDate(value, reading);
+      else if (kind === 'boolean') candidate[field] = parseBoolean(value);
       else if (typeof value === 'object') throw new ValueError('expected text, got a nested value');
       else if (kind === 'locale') candidate[field] = String(value).toLowerCase();
       else candidate[field] = String(value);
     } catch (error) {
+      if (error instanceof AmbiguousDateError)
+        return { ok: false, column, reason: error.message, ambiguousDate: true };
       if (error instanceof ValueError) return { ok: false, column, reason: error.message };
       throw error;
     }
   }
+  if (candidate.termStart === undefined && typeof candidate.termEnd === 'string')
+    candidate.termStart = yearBefore(candidate.termEnd);
+  else if (candidate.termStart === undefined)
+    return { ok: false, column: 'term_start', reason: 'missing value' };
   const parsed = SnapshotRow.safeParse(candidate);
   if (parsed.success) return { ok: true, row: parsed.data };
   const issue = parsed.error.issues[0]!;

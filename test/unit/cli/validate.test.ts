@@ -71,7 +71,7 @@ describe('clm validate', () => {
 
   it('exits 2 and names the missing column when the file is unusable', async () => {
     // Prepare
-    const path = await file('no-term-2026-11-20.csv', `${HEADER.replace(',term_end', '')}\n`);
+    const path = await file('no-term-2026-11-20.csv', `${HEADER.replace(',term_start', '')}\n`);
     const io = capture();
 
     // Act
@@ -81,7 +81,7 @@ describe('clm validate', () => {
     expect(code).toBe(2);
     const report = JSON.parse(io.stdout);
     expect(report).toMatchObject({ file: path, rows: 0, accepted: 0, rejected: [] });
-    expect(report.error).toMatch(/missing required column: term_end/);
+    expect(report.error).toMatch(/missing required column: term_start/);
   });
 
   it('exits 2 for a file that does not exist, and for an empty one', async () => {

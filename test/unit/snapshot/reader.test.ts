@@ -114,7 +114,7 @@ describe('readSnapshot: CSV', () => {
   it('rejects a file missing a required column as a whole, naming the column', async () => {
     // Prepare
     const text = [
-      'customer_id,customer_name,admin_email,owner_email,product,licenses_purchased,licenses_assigned,term_start,term_end',
+      'customer_id,customer_name,admin_email,owner_email,product,licenses_purchased,active_users,term_start,term_end',
       'C1,A,a@a.example,o@r.example,P,1,1,2026-01-01,2027-01-01',
     ].join('\n');
 
@@ -123,7 +123,7 @@ describe('readSnapshot: CSV', () => {
 
     // Assess
     expect(failure).toBeInstanceOf(SnapshotFileError);
-    expect((failure as Error).message).toMatch(/^missing required column: active_users/);
+    expect((failure as Error).message).toMatch(/^missing required column: licenses_assigned/);
   });
 
   it('rejects an empty file and a header-only file as unusable', async () => {
@@ -153,7 +153,7 @@ describe('readSnapshot: CSV', () => {
       expect.objectContaining({
         type: 'rejected',
         line: 3,
-        revokes: { customerId: 'C2', product: 'Acrobat Pro' },
+        revokes: { customerId: 'C2', lineKey: 'p:Acrobat Pro' },
       }),
     );
   });
@@ -342,5 +342,46 @@ describe('readSnapshot: JSON and NDJSON', () => {
 
     // Assess
     expect(summary).toMatchObject({ format: 'json', accepted: 1 });
+  });
+});
+
+describe('readSnapshot: optional facts', () => {
+  it('reads an empty active_users as unknown and an empty term_end as a monthly line', async () => {
+    // Prepare
+    const text = [
+      `${HEADER},subscription_id,auto_renew,product_name`,
+      `${csvLine({ active_users: '', term_end: '' })},S-1,Yes,Adobe Acrobat Pro`,
+      `${csvLine({ active_users: '4' })},S-2,Disabled,`,
+    ].join('\n');
+
+    // Act
+    const { summary, events } = await readAll(text);
+
+    // Assess: two subscriptions of one product are two lines
+    expect(summary).toMatchObject({ rows: 2, accepted: 2, rejected: [] });
+    expect(accepted(events)).toMatchObject([
+      {
+        activeUsers: null,
+        termEnd: null,
+        subscriptionId: 'S-1',
+        autoRenew: true,
+        productName: 'Adobe Acrobat Pro',
+      },
+      { activeUsers: 4, termEnd: '2027-01-01', subscriptionId: 'S-2', autoRenew: false },
+    ]);
+  });
+
+  it('rejects an auto_renew value that is neither yes nor no', async () => {
+    // Act
+    const { summary } = await readAll([`${HEADER},auto_renew`, `${csvLine()},maybe`].join('\n'));
+
+    // Assess
+    expect(summary.rejected).toEqual([
+      {
+        line: 2,
+        column: 'auto_renew',
+        reason: 'expected yes or no (true/false, enabled/disabled, on/off), got "maybe"',
+      },
+    ]);
   });
 });
