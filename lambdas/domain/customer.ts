@@ -69,7 +69,7 @@ export function currentTermOf(
 }
 
 /** Placeholder end of a monthly/rolling line (term_end empty) until the engine handles null itself. */
-const ROLLING_TERM_END: IsoDate = '9999-12-31';
+const ROLLING_TERM_END: IsoDate = '2999-12-31';
 
 /** Builds one customer's state from its rows of one snapshot (all rows share customerId). */
 export function customerStateFrom(
