@@ -128,7 +128,8 @@ class FileRows {
         reason: `${column} (${seats}) is above licenses_purchased (${row.licensesPurchased}): kept as exported; emails never say more than all licences are in use`,
       });
     if (row.licensesAssigned > row.licensesPurchased) above('licenses_assigned', row.licensesAssigned);
-    if (row.activeUsers > row.licensesPurchased) above('active_users', row.activeUsers);
+    if (row.activeUsers !== null && row.activeUsers > row.licensesPurchased)
+      above('active_users', row.activeUsers);
   }
 
   /** A customer's rows with the contacts of the first row of the same term. */
