@@ -1,5 +1,5 @@
 import type { StepPayload } from '../delivery/evaluatePortfolio';
-import { runStep, type StepOutcome } from '../delivery/runStep';
+import { RetryLaterError, runStep, type StepOutcome } from '../delivery/runStep';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/observability';
 import { deliveryWiring } from './deliveryWiring';
@@ -16,7 +16,10 @@ export function stepPayloadOf(event: unknown): StepPayload {
 
 let wiring: ReturnType<typeof deliveryWiring> | undefined;
 
-/** One step of a case, invoked by its one-time schedule. A RetryLaterError makes Scheduler retry. */
+/**
+ * One step of a case, invoked by its one-time schedule. Any error fails the invocation so Scheduler retries it;
+ * a RetryLaterError (SES throttling, a claim held by another invocation) is expected to clear by itself.
+ */
 export const handler = async (event: unknown): Promise<StepOutcome> => {
   wiring ??= deliveryWiring();
   const payload = stepPayloadOf(event);
@@ -24,6 +27,14 @@ export const handler = async (event: unknown): Promise<StepOutcome> => {
     const outcome = await runStep(wiring, payload);
     logger.info('step handled', { caseId: payload.caseId, step: payload.step, outcome });
     return outcome;
+  } catch (error) {
+    const retryLater = error instanceof RetryLaterError;
+    logger[retryLater ? 'warn' : 'error']('step failed; Scheduler retries it', {
+      caseId: payload.caseId,
+      step: payload.step,
+      error: error instanceof Error ? error.name : String(error),
+    });
+    throw error;
   } finally {
     metrics.publishStoredMetrics();
   }

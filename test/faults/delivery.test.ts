@@ -257,3 +257,41 @@ describe('duplicate invocations', () => {
     expect(await welcomeEmails('F-9')).toHaveLength(1);
   });
 });
+
+describe('task steps', () => {
+  it('records one task when the task book wrote it but the answer was lost, and the step is retried', async () => {
+    // Prepare: an activation case (week 9, low use); its call task is step 2 (index 1), due a week later
+    const state = customerState({
+      customerId: 'F-10',
+      adminEmail: 'f-10@faults.example',
+      termStart: '2026-01-05',
+      date: '2026-03-02',
+      activeUsers: 4,
+    });
+    await harness.ingest(state);
+    harness.clock = new Date('2026-03-02T02:00:00Z');
+    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
+    const call = [...harness.scheduler.schedules.values()].find(
+      (s) =>
+        (s.payload as unknown as StepPayload).caseId === 'F-10#activation#2027-01-05' &&
+        (s.payload as unknown as StepPayload).step === 1,
+    )!;
+    harness.clock = new Date('2026-03-09T06:00:00Z');
+    const base = harness.stepDeps();
+    const deps = {
+      ...base,
+      tasks: withFaults(base.tasks, { method: 'add', when: 'after', times: 1, error: networkFailure }),
+    };
+
+    // Act
+    const first = await invoke(deps, call.payload as unknown as StepPayload);
+    const retry = await invoke(deps, call.payload as unknown as StepPayload);
+
+    // Assess
+    expect((first as Error).name).toBe('InternalServerError');
+    expect(retry).toBe('task-recorded');
+    expect(await harness.tasks.dueBetween(state.ownerEmail, '2026-03-09', '2026-03-09')).toEqual([
+      expect.objectContaining({ customerId: 'F-10', task: 'call-admin-activation', level: 1 }),
+    ]);
+  });
+});
