@@ -47,6 +47,7 @@ export const validateCommand: CliCommand = {
     const report: ValidateReport = { file, rows: 0, accepted: 0, rejected: [] };
     let code: number;
     let notes: string[] = [];
+    let combined = 0;
     try {
       const reading = await readingSettingsOf(values);
       const uploadDate = (await stat(file)).mtime.toISOString().slice(0, 10);
@@ -58,6 +59,7 @@ export const validateCommand: CliCommand = {
       report.rows = summary.rows;
       report.accepted = summary.accepted;
       report.rejected = summary.rejected;
+      combined = summary.combined;
       notes = [
         ...(summary.preset ? [`read as ${summary.preset}`] : []),
         ...(summary.combined > 0
@@ -82,11 +84,10 @@ export const validateCommand: CliCommand = {
       return code;
     }
     for (const r of report.rejected) io.err(`${file}:${r.line}:${r.column ?? '-'} ${r.reason}`);
+    const collapsed = report.rows - report.accepted - report.rejected.length - combined;
     io.out(
       `${file}: ${report.rows} rows, ${report.accepted} accepted, ${report.rejected.length} rejected${
-        report.rows - report.accepted - report.rejected.length > 0
-          ? `, ${report.rows - report.accepted - report.rejected.length} identical duplicates collapsed`
-          : ''
+        collapsed > 0 ? `, ${collapsed} identical duplicates collapsed` : ''
       }`,
     );
     return code;

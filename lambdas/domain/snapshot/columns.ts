@@ -172,7 +172,10 @@ export class ColumnResolver {
     let slots = FIRST_PART_SLOT;
     if (this.preset?.latestBy) explicit.set(normalizeHeader(this.preset.latestBy), ORDER_SLOT);
     for (const [to, parts] of Object.entries(this.preset?.joins ?? {})) {
+      // A part that already feeds one of our columns is read from there; a column feeds one slot only.
       const partSlots = parts.map((part) => {
+        const mapped = explicit.get(normalizeHeader(part));
+        if (mapped !== undefined) return mapped;
         const slot = slots++;
         explicit.set(normalizeHeader(part), slot);
         return slot;

@@ -270,7 +270,9 @@ function wrappedRecords(document: Record<string, unknown>, path: string | undefi
       throw new SnapshotFileError(`not a table: the JSON has no array of records under "${path}"`);
     return at;
   }
-  const arrays = Object.entries(document).filter(([, value]) => Array.isArray(value));
+  const arrays = Object.entries(document).filter(
+    ([, value]) => Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && value[0] !== null,
+  );
   if (arrays.length !== 1) {
     throw new SnapshotFileError(
       arrays.length === 0

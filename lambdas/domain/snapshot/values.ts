@@ -165,6 +165,8 @@ function yearBefore(date: IsoDate): IsoDate {
  */
 export function rowFromValues(values: readonly unknown[], reading: ValueReading): RowOutcome {
   const candidate: Record<string, unknown> = {};
+  // An ambiguous date does not stop the row: a later date in it may settle the file's order.
+  let ambiguous: RowOutcome | null = null;
   for (let i = 0; i < FIELD_RULES.length; i++) {
     const { field, column, required, nullable, kind } = FIELD_RULES[i]!;
     const raw = values[i];
@@ -183,12 +185,15 @@ export function rowFromValues(values: readonly unknown[], reading: ValueReading)
       else if (kind === 'locale') candidate[field] = String(value).toLowerCase();
       else candidate[field] = String(value);
     } catch (error) {
-      if (error instanceof AmbiguousDateError)
-        return { ok: false, column, reason: error.message, ambiguousDate: true };
+      if (error instanceof AmbiguousDateError) {
+        ambiguous ??= { ok: false, column, reason: error.message, ambiguousDate: true };
+        continue;
+      }
       if (error instanceof ValueError) return { ok: false, column, reason: error.message };
       throw error;
     }
   }
+  if (ambiguous) return reading.order === null ? ambiguous : rowFromValues(values, reading);
   if (candidate.termStart === undefined && typeof candidate.termEnd === 'string')
     candidate.termStart = yearBefore(candidate.termEnd);
   else if (candidate.termStart === undefined)
