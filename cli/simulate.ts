@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { isIsoDate } from '../lambdas/domain/dates';
 import { isClockTime } from '../lambdas/domain/delivery/sendTime';
 import { isTimeZone, LOCALES } from '../lambdas/domain/locales';
-import { parsePlaybook } from '../lambdas/domain/playbook/playbook';
+import { DEFAULT_PLAYBOOK, parsePlaybook } from '../lambdas/domain/playbook/playbook';
 import { Brand } from '../lambdas/rendering/brand';
 import type { SnapshotSource } from '../local/simulation';
 import { type CliCommand, UsageError } from './command';
@@ -16,11 +17,15 @@ const USAGE = `Usage:
 
 Replays snapshot files night by night through the same pipeline as npm start, on local emulators (no AWS).
 DIR holds one file per day named YYYY-MM-DD.csv, .txt, .json or .ndjson; or a portfolio is generated (the same for the
-same seed). OUT gets events.jsonl, summary.json, every email and digest as HTML, and index.html.
+same seed). OUT gets events.jsonl, summary.json, every email and digest as HTML, and the run report: index.html,
+with a page per customer in customers/.
 
 Options:
   --playbook FILE   your playbook JSON instead of the default one
-  --verbose         also print the handlers' log lines (also when LOG_LEVEL or POWERTOOLS_LOG_LEVEL is set)
+  --compare-with default|FILE
+                    replay the same snapshots under that playbook too, into OUT/baseline/, and write
+                    OUT/compare.html: per play and per customer, what your playbook changes
+  --verbose         print the handlers' log lines too (as does LOG_LEVEL or POWERTOOLS_LOG_LEVEL set)
   --config FILE     JSON with any of: sendTime, taskTime, digestTime, defaultLocale, defaultTimezone,
                     escalationEmails (array), brand (object)
   -h, --help        show this help
@@ -66,6 +71,7 @@ export const simulateCommand: CliCommand = {
         config: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         ...READING_OPTIONS,
+        'compare-with': { type: 'string' },
       },
     });
     if (!values.out) throw new UsageError('--out is required');
@@ -96,20 +102,39 @@ export const simulateCommand: CliCommand = {
       const { runSimulation } = await import('../local/simulation');
       const { progressReporter, summaryTable } = await import('../local/start');
       (await import('../local/handlerLogs')).quietHandlerLogs(values.verbose!);
-      const summary = await runSimulation({
+      const compareWith = values['compare-with'];
+      const baseline =
+        compareWith === undefined || compareWith === 'default'
+          ? DEFAULT_PLAYBOOK
+          : parsePlaybook(JSON.parse(await readFile(compareWith, 'utf8')));
+      const options = {
         source,
         out: values.out,
         ...(playbook ? { playbook } : {}),
         settings: settings as NonNullable<Parameters<typeof runSimulation>[0]['settings']>,
         onProgress: progressReporter(),
         reading,
-      });
+      };
+      const summary = await runSimulation(options);
       io.out(`\n${summaryTable(summary)}\n\nWrote ${values.out}/ (open index.html)`);
       if (summary.ingest.files > 0 && summary.ingest.rows === 0) {
         io.err(
           `clm simulate: every snapshot file was rejected, so nothing was simulated. Check one with \`clm validate FILE\` and the same reading options; the reasons are in ${values.out}/events.jsonl and the reports.`,
         );
         return 1;
+      }
+      if (compareWith !== undefined) {
+        io.out(`\nReplaying the same snapshots under ${compareWith} to compare`);
+        const { compareWithBaseline } = await import('../local/report/comparePlaybooks');
+        await compareWithBaseline(
+          { ...options, onProgress: progressReporter() },
+          { label: values.playbook ? basename(values.playbook) : 'default playbook', summary },
+          {
+            label: compareWith === 'default' ? 'default playbook' : basename(compareWith),
+            playbook: baseline,
+          },
+        );
+        io.out(`Wrote ${values.out}/compare.html`);
       }
       return 0;
     } catch (error) {
