@@ -17,7 +17,7 @@ import { addDays } from '../lambdas/domain/dates';
 import type { CustomerRecord } from '../lambdas/domain/engine/cases';
 import { evaluateNight } from '../lambdas/domain/engine/evaluateNight';
 import { DEFAULT_PLAYBOOK } from '../lambdas/domain/playbook/playbook';
-import { validateSnapshot } from '../lambdas/domain/snapshot/reader';
+import { readSnapshot, validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import type { SnapshotRow } from '../lambdas/domain/snapshot/snapshotRow';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '../lib/bundling';
@@ -173,6 +173,23 @@ async function reading() {
     ratio >= 0.75 && summary.accepted === rowCount,
     `${fmt(rowCount / (oursMs / 1000), 0)} vs ${fmt(rowCount / (rawMs / 1000), 0)} rows/s on ${fmt(rowCount, 0)} rows (${fmt(file.length / 1e6)} MB): ${fmt(ratio, 2)}×`,
   );
+  const held = await heldWhileReading(chunks);
+  process.stdout.write(
+    `      read memory: ${fmt(held / 1e6)} MB held at the end of ${fmt(rowCount, 0)} rows (${fmt(held / rowCount, 0)} B a line): the exact index of lines (keys, not hashes) for duplicates\n`,
+  );
+}
+
+/** Live heap the reader holds once every row is read, before it lets go: its index of the lines seen. */
+async function heldWhileReading(chunks: () => AsyncIterable<Buffer>): Promise<number> {
+  const before = heapUsed();
+  let held = 0;
+  const reader = readSnapshot(chunks(), { fileName: 'bench.csv', uploadDate: '2026-06-01' });
+  let batches = 0;
+  for (let next = await reader.next(); !next.done; next = await reader.next()) {
+    // Every few batches, and the last batch is read before `done`: the largest figure is the end's.
+    if (++batches % 50 === 0) held = Math.max(held, heapUsed() - before);
+  }
+  return Math.max(held, 0);
 }
 
 function rowsByCustomer(rows: readonly SnapshotRow[]): Map<string, SnapshotRow[]> {

@@ -4,6 +4,11 @@ import { DEFAULT_CUSTOMERS_PER_SHARD } from '../lambdas/delivery/runNight';
 import { isClockTime } from '../lambdas/domain/delivery/sendTime';
 import { isTimeZone, LOCALES } from '../lambdas/domain/locales';
 import { type Playbook, parsePlaybook } from '../lambdas/domain/playbook/playbook';
+import {
+  parseReadingSettings,
+  type ReadingSettings,
+  ReadingSettingsError,
+} from '../lambdas/domain/snapshot/readingSettings';
 import { Brand } from '../lambdas/rendering/brand';
 
 // Deployment settings come from CDK context (`cdk deploy -c key=value`), checked once at synth so a typo stops
@@ -58,6 +63,59 @@ const Context = z.object({
 export interface ClmConfig extends Omit<z.infer<typeof Context>, 'playbook'> {
   playbook: Playbook | null;
   brand: Brand;
+  /** How the ingest function reads the uploads: the settings `clm validate` takes as options. */
+  reading: ReadingSettings;
+}
+
+/** Context keys of the reading settings, and the option of `clm validate` each matches. */
+const READING_KEYS = {
+  exportFormat: '--preset',
+  columnMapping: '--mapping',
+  dateFormat: '--date-format',
+  recordsPath: '--records-path',
+  europeanNumbers: '--european-numbers',
+} as const;
+
+/**
+ * The reading settings from `-c exportFormat=NAME -c columnMapping=FILE -c dateFormat=FORMAT -c recordsPath=PATH
+ * -c europeanNumbers=true`, checked by the schema `clm validate` and the ingest function use.
+ */
+function readingSettingsOf(context: (key: string) => unknown): ReadingSettings {
+  const value = (key: keyof typeof READING_KEYS) => {
+    const v = context(key);
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const settings: Record<string, unknown> = {};
+  const mappingPath = value('columnMapping');
+  if (mappingPath) {
+    try {
+      settings.columnMapping = JSON.parse(readFileSync(mappingPath, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`-c columnMapping=${mappingPath}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (value('exportFormat')) settings.preset = value('exportFormat');
+  if (value('dateFormat')) settings.dateFormat = value('dateFormat');
+  if (value('recordsPath')) settings.recordsPath = value('recordsPath');
+  const european = value('europeanNumbers');
+  if (european !== undefined) {
+    if (european !== 'true' && european !== 'false')
+      throw new ConfigError(`-c europeanNumbers=${european}: must be true or false`);
+    settings.europeanNumbers = european === 'true';
+  }
+  try {
+    return parseReadingSettings(settings, 'reading settings');
+  } catch (error) {
+    if (!(error instanceof ReadingSettingsError)) throw error;
+    // Name the -c keys: the schema speaks of settings, the reseller types context keys.
+    const message = error.message
+      .replace(/^reading settings: /, '')
+      .replace(/\bpreset: /, '-c exportFormat: ')
+      .replace(/\bdate format: /, '-c dateFormat: ')
+      .replace(/\bcolumn mapping/, `-c columnMapping=${mappingPath}:`)
+      .replace(/\brecords path: /, '-c recordsPath: ');
+    throw new ConfigError(`clm-autopilot configuration:\n  ${message}`, { cause: error });
+  }
 }
 
 export class ConfigError extends Error {
@@ -116,5 +174,5 @@ export function loadConfig(context: (key: string) => unknown): ClmConfig {
       `clm-autopilot configuration:\n  ${brand.error.issues.map((i) => `brand ${String(i.path[0])}: ${i.message}`).join('\n  ')}`,
     );
   }
-  return { ...c, playbook, brand: brand.data };
+  return { ...c, playbook, brand: brand.data, reading: readingSettingsOf(context) };
 }
