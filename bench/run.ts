@@ -214,7 +214,7 @@ function enginePortfolio(count: number): CustomerRecord[] {
     const history: UsagePoint[] = Array.from({ length: 45 }, (_, i) => ({
       ...now,
       snapshotDate: addDays(today, i - 45),
-      activeUsers: Math.max(0, now.activeUsers - Math.round((45 - i) / 10)),
+      activeUsers: Math.max(0, (now.activeUsers ?? 0) - Math.round((45 - i) / 10)),
     }));
     return { state, history, firstSeen: addDays(today, -200) };
   });

@@ -191,7 +191,7 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
       template,
       variant: step.variant,
       locale: state.locale,
-      data: emailDataOf(state, history, today, unsubscribeUrl),
+      data: emailDataOf(state, history, today, unsubscribeUrl, found),
       brand: deps.settings.brand,
     });
     providerId = await deps.mailer.send({

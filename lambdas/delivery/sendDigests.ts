@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CustomerState } from '../domain/customer';
+import { type CustomerState, termsOf } from '../domain/customer';
 import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../domain/dates';
 import type { Case, CustomerRecord } from '../domain/engine/cases';
 import { holdoutsOfCases } from '../domain/engine/holdout';
@@ -12,6 +12,7 @@ import type { OwnerTask, TaskBook } from '../ports/taskBook';
 import type { DigestData, DigestTask } from '../rendering/model';
 import type { EmailRenderer } from '../rendering/renderer';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { linesOfCase, productSeatsOf } from './emailData';
 import { ClaimHeldError, markSentPersistently, SentNotRecordedError } from './runStep';
 import type { DeliverySettings } from './settings';
 
@@ -41,6 +42,7 @@ function previousBusinessDay(day: IsoDate): IsoDate {
 function digestTask(
   task: OwnerTask,
   state: CustomerState | undefined,
+  taskCase: Case | undefined,
   withTalkingPoints: boolean,
   showOwner: boolean,
 ): DigestTask {
@@ -52,33 +54,30 @@ function digestTask(
     email: state?.adminEmail ?? '',
     phone: null,
     dueOn: task.dueOn,
-    products: (state?.lines ?? [])
-      .filter((l) => l.termEnd === state?.termEnd)
-      .map((l) => ({
-        name: l.product,
-        purchased: l.licensesPurchased,
-        assigned: l.licensesAssigned,
-        active: l.activeUsers,
-      })),
+    products: state ? linesOfCase(state, taskCase).map(productSeatsOf) : [],
     utilizationPct: state ? utilizationPct(state) : null,
     ownerEmail: showOwner ? (state?.ownerEmail ?? null) : null,
     withTalkingPoints,
   };
 }
 
+/** Subscription terms ending in the next 90 days, one entry per term (a customer may have several). */
 function renewalsOf(customers: readonly CustomerRecord[], today: IsoDate) {
   return customers
-    .filter(({ state }) => {
-      const days = daysBetween(today, state.termEnd);
-      return days >= 0 && days <= 90;
-    })
-    .sort((a, b) => (a.state.termEnd < b.state.termEnd ? -1 : 1))
-    .map(({ state }) => ({
-      customerName: state.customerName,
-      termEnd: state.termEnd,
-      seats: state.licensesPurchased,
-      utilizationPct: utilizationPct(state),
-    }));
+    .flatMap(({ state }) =>
+      termsOf(state.lines)
+        .filter((term) => {
+          const days = daysBetween(today, term.termEnd);
+          return days >= 0 && days <= 90;
+        })
+        .map((term) => ({
+          customerName: state.customerName,
+          termEnd: term.termEnd,
+          seats: term.licensesPurchased,
+          utilizationPct: utilizationPct(term),
+        })),
+    )
+    .sort((a, b) => (a.termEnd < b.termEnd ? -1 : a.termEnd > b.termEnd ? 1 : 0));
 }
 
 /** Wins: cases the data resolved since the last digest, after at least one of our emails went out. */
@@ -178,8 +177,24 @@ export async function sendDigests(
     );
     const data: DigestData = {
       date: today,
-      newTasks: fresh.map((t) => digestTask(t, stateOf.get(t.customerId), true, false)),
-      overdueTasks: overdue.map((t) => digestTask(t, stateOf.get(t.customerId), false, false)),
+      newTasks: fresh.map((t) =>
+        digestTask(
+          t,
+          stateOf.get(t.customerId),
+          t.caseId === null ? undefined : caseOf.get(t.caseId),
+          true,
+          false,
+        ),
+      ),
+      overdueTasks: overdue.map((t) =>
+        digestTask(
+          t,
+          stateOf.get(t.customerId),
+          t.caseId === null ? undefined : caseOf.get(t.caseId),
+          false,
+          false,
+        ),
+      ),
       escalations: [],
       renewals: renewalsOf(mine, today),
       wins,
@@ -207,7 +222,15 @@ export async function sendDigests(
       date: today,
       newTasks: [],
       overdueTasks: [],
-      escalations: escalations.map((t) => digestTask(t, stateOf.get(t.customerId), false, true)),
+      escalations: escalations.map((t) =>
+        digestTask(
+          t,
+          stateOf.get(t.customerId),
+          t.caseId === null ? undefined : caseOf.get(t.caseId),
+          false,
+          true,
+        ),
+      ),
       renewals: renewalsOf(present, today).slice(0, 20),
       wins: winsOf(snapshot.cases, names, since, today),
       kpis: portfolioKpis(present),

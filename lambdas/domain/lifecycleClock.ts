@@ -5,7 +5,8 @@ import { daysBetween, type IsoDate } from './dates';
 
 export interface Term {
   termStart: IsoDate;
-  termEnd: IsoDate;
+  /** Null for monthly (rolling) lines: no end to count towards. */
+  termEnd: IsoDate | null;
 }
 
 /** Days since the term started (0 on term_start; negative before it). */
@@ -18,12 +19,10 @@ export function termWeek(term: Term, date: IsoDate): number {
   return Math.floor(termDay(term, date) / 7) + 1;
 }
 
-/** Days left until term_end (0 on the day itself, negative once it has passed). */
+/**
+ * Days left until term_end (0 on the day itself, negative once it has passed). A rolling term has no end:
+ * infinitely far, so "more than 84 days before term_end" holds and "within 84 days" never does.
+ */
 export function daysToTermEnd(term: Term, date: IsoDate): number {
-  return daysBetween(date, term.termEnd);
-}
-
-/** Renewed: a later snapshot shows term_end moved forward from the one a case was opened for. */
-export function isRenewed(caseTermEnd: IsoDate, currentTermEnd: IsoDate): boolean {
-  return currentTermEnd > caseTermEnd;
+  return term.termEnd === null ? Number.POSITIVE_INFINITY : daysBetween(date, term.termEnd);
 }

@@ -8,9 +8,14 @@ export function deploymentPct(seats: Seats): number | null {
   return seats.licensesPurchased > 0 ? (seats.licensesAssigned / seats.licensesPurchased) * 100 : null;
 }
 
-/** 28-day active users over paid seats. Above 100 % happens (transfers, overlapping terms) and is kept. */
+/**
+ * 28-day active users over paid seats. Above 100 % happens (transfers, overlapping terms) and is kept. Null
+ * when nothing is paid for or the export does not say how many users are active: no utilization to state.
+ */
 export function utilizationPct(seats: Seats): number | null {
-  return seats.licensesPurchased > 0 ? (seats.activeUsers / seats.licensesPurchased) * 100 : null;
+  return seats.licensesPurchased > 0 && seats.activeUsers !== null
+    ? (seats.activeUsers / seats.licensesPurchased) * 100
+    : null;
 }
 
 /** How far back a trend looks, and how stale the comparison point may be before we say "no trend". */

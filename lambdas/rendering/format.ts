@@ -25,8 +25,9 @@ export class LocaleFormat {
     this.longDate = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
   }
 
-  count(value: number): string {
-    return this.integer.format(value);
+  /** Null (a figure the export does not give) -> an en dash. */
+  count(value: number | null): string {
+    return value === null ? '–' : this.integer.format(value);
   }
 
   /** 73.4 -> "73 %" (fr), "73%" (en). Null (no paid seats) -> an en dash. */
@@ -34,7 +35,9 @@ export class LocaleFormat {
     return value === null || !Number.isFinite(value) ? '–' : this.percentage.format(value / 100);
   }
 
-  date(value: IsoDate): string {
+  /** Null (no such date, e.g. no renewal date of a monthly line) -> an en dash. */
+  date(value: IsoDate | null): string {
+    if (value === null) return '–';
     return this.longDate.format(new Date(`${value}T00:00:00Z`));
   }
 }

@@ -12,7 +12,8 @@ export interface ProductSeats {
   name: string;
   purchased: number;
   assigned: number;
-  active: number;
+  /** Null when the export does not say: shown as a dash, never as a number. */
+  active: number | null;
 }
 
 /** What a customer email says about the customer; the renderer formats every number and date per locale. */
@@ -22,12 +23,14 @@ export interface CustomerEmailData {
   products: ProductSeats[];
   seatsPurchased: number;
   seatsAssigned: number;
-  activeUsers: number;
+  /** Null when the export does not say how many users are active. */
+  activeUsers: number | null;
   utilizationPct: number | null;
   /** Utilization 30 days earlier (the progress email). */
   utilizationBeforePct: number | null;
-  termEnd: IsoDate;
-  daysToTermEnd: number;
+  /** Null for a customer whose lines are all monthly (no renewal date). */
+  termEnd: IsoDate | null;
+  daysToTermEnd: number | null;
   unsubscribeUrl: string;
 }
 

@@ -303,7 +303,9 @@ function copyValues(data: CustomerEmailData, brand: Brand, format: LocaleFormat)
     seatsAssigned: format.count(data.seatsAssigned),
     activeUsers: format.count(data.activeUsers),
     unassignedSeats: format.count(Math.max(0, data.seatsPurchased - data.seatsAssigned)),
-    unusedSeats: format.count(Math.max(0, data.seatsPurchased - data.activeUsers)),
+    unusedSeats: format.count(
+      data.activeUsers === null ? null : Math.max(0, data.seatsPurchased - data.activeUsers),
+    ),
     // Active users above paid seats happen in exports (transfers, overlapping terms); a customer never reads
     // that more than all of their licences are in use.
     utilization: format.percent(atMostAll(data.utilizationPct)),

@@ -11,14 +11,16 @@ export interface CustomerNight {
   date: IsoDate;
   purchased: number;
   assigned: number;
-  active: number;
+  /** Null when the export does not say how many users are active. */
+  active: number | null;
 }
 
 /** One product line's term. */
 export interface ProductTerm {
   product: string;
   termStart: IsoDate;
-  termEnd: IsoDate;
+  /** Null for a monthly (rolling) line. */
+  termEnd: IsoDate | null;
 }
 
 export interface CustomerFacts {

@@ -275,7 +275,7 @@ ${table(['play', 'group', 'cases', 'resolved', 'resolution rate', 'median days t
 <ul class="note">${verdicts.join('')}</ul>`;
 }
 
-const toSeats = (n: { purchased: number; assigned: number; active: number }) => ({
+const toSeats = (n: { purchased: number; assigned: number; active: number | null }) => ({
   licensesPurchased: n.purchased,
   licensesAssigned: n.assigned,
   activeUsers: n.active,
@@ -342,9 +342,9 @@ function customerPage(
       .filter((t) => t.product === product)
       .map((t) => ({
         from: t.termStart,
-        to: t.termEnd,
+        to: t.termEnd ?? end,
         color: '#94a3b8',
-        title: `${product}: ${t.termStart} to ${t.termEnd}`,
+        title: `${product}: ${t.termStart} to ${t.termEnd ?? 'monthly'}`,
       })),
   }));
   const caseRows: TimelineRow[] = casesOf(events).map((c) => {
@@ -409,7 +409,7 @@ function customerPage(
   const latest = customer.nights.at(-1);
   const body = `<p><a href="../index.html">← all customers</a></p>
 <h1>${escapeHtml(customer.name)}</h1>
-<p class="muted">${escapeHtml(customer.customerId)} · owner ${escapeHtml(customer.owner)} · ${escapeHtml(customer.locale)} · ${escapeHtml(customer.products.join(', '))}${latest ? ` · ${latest.active} active of ${latest.purchased} seats on ${latest.date}` : ''}</p>
+<p class="muted">${escapeHtml(customer.customerId)} · owner ${escapeHtml(customer.owner)} · ${escapeHtml(customer.locale)} · ${escapeHtml(customer.products.join(', '))}${latest ? ` · ${latest.active ?? '–'} active of ${latest.purchased} seats on ${latest.date}` : ''}</p>
 <h2>Terms and cases</h2>
 <figure data-chart="journey">${timeline('Terms and cases', first, end, [...termRows, ...caseRows])}
 <p class="legend"><span><i style="background:#94a3b8"></i>term</span><span><i style="background:#1f2933;border-radius:50%"></i>email</span><span><i style="background:#d97706"></i>task</span><span><i style="background:#dc2626"></i>escalation</span></p></figure>

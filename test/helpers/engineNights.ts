@@ -65,7 +65,23 @@ export class EngineRun {
   }
 }
 
-/** The same customer on another day, with seats changed as given. */
+/**
+ * The same customer on another day, with seats or term changed as given. A customer with one line has that line
+ * changed alike (a renewal shows as the line's later term_end), unless the lines are given.
+ */
 export function on(state: CustomerState, date: IsoDate, changes: Partial<CustomerState> = {}): CustomerState {
-  return { ...state, snapshotDate: date, ...changes };
+  const next = { ...state, snapshotDate: date, ...changes };
+  if (changes.lines || state.lines.length !== 1) return next;
+  const line = state.lines[0]!;
+  next.lines = [
+    {
+      ...line,
+      licensesPurchased: next.licensesPurchased,
+      licensesAssigned: next.licensesAssigned,
+      activeUsers: next.activeUsers,
+      termStart: next.termStart,
+      termEnd: next.termEnd,
+    },
+  ];
+  return next;
 }

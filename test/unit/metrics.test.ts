@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { customerStateFrom } from '../../lambdas/domain/customer';
-import { daysToTermEnd, isRenewed, termDay, termWeek } from '../../lambdas/domain/lifecycleClock';
+import { daysToTermEnd, termDay, termWeek } from '../../lambdas/domain/lifecycleClock';
 import {
   deploymentPct,
   portfolioKpis,
@@ -115,8 +115,7 @@ describe('lifecycle clock', () => {
     expect(daysToTermEnd({ ...term, termEnd: '2029-03-02' }, '2028-12-08')).toBe(84);
   });
 
-  it('tells renewed from not renewed', () => {
-    expect(isRenewed('2027-03-02', '2028-03-02')).toBe(true);
-    expect(isRenewed('2027-03-02', '2027-03-02')).toBe(false);
+  it('counts no end for a rolling (monthly) term', () => {
+    expect(daysToTermEnd({ ...term, termEnd: null }, '2026-12-08')).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -1,4 +1,4 @@
-import type { CustomerState, UsagePoint } from '../../domain/customer';
+import { type CustomerState, type UsagePoint, withPreviousState } from '../../domain/customer';
 import { addDays, type IsoDate } from '../../domain/dates';
 import { TREND_DAYS, TREND_TOLERANCE_DAYS } from '../../domain/metrics';
 import type { CustomerWrite } from '../../ports/ingestStore';
@@ -35,8 +35,9 @@ export function storedHistory(points: readonly UsagePoint[]): StoredHistory {
   const stored: string[] = [];
   let term = '';
   for (const p of points) {
-    const figures = `${p.licensesPurchased}|${p.licensesAssigned}|${p.activeUsers}`;
-    const pointTerm = `${p.termStart}|${p.termEnd}`;
+    // Unknowns (no active users, a monthly term's end) are stored empty.
+    const figures = `${p.licensesPurchased}|${p.licensesAssigned}|${p.activeUsers ?? ''}`;
+    const pointTerm = `${p.termStart}|${p.termEnd ?? ''}`;
     stored.push(`${p.snapshotDate}=${pointTerm === term ? figures : `${pointTerm}|${figures}`}`);
     term = pointTerm;
   }
@@ -69,10 +70,10 @@ export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate
     points.push({
       snapshotDate,
       termStart,
-      termEnd,
+      termEnd: termEnd || null,
       licensesPurchased: Number(purchased),
       licensesAssigned: Number(assigned),
-      activeUsers: Number(active),
+      activeUsers: active ? Number(active) : null,
     });
   }
   return points;
@@ -102,7 +103,7 @@ export function mergeCustomerItem(
     ...key,
     entity: 'customer',
     customerId: state.customerId,
-    state: newer ? state : existing.state,
+    state: newer ? withPreviousState(state, existing?.state) : existing.state,
     lastSnapshotDate,
     firstSeen: existing && existing.firstSeen < date ? existing.firstSeen : date,
     history,

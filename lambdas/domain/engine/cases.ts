@@ -39,8 +39,13 @@ export interface Case {
   customerId: string;
   playId: string;
   priority: number;
-  /** The term the case belongs to. */
+  /**
+   * The term the case belongs to: its term_end (renewal and win-back: that subscription term; adoption plays: the
+   * customer's adoption term), or ROLLING_TERM when every line is monthly.
+   */
   termEnd: IsoDate;
+  /** Renewal and win-back: how later exports recognise the term's lines (lineKeyOf), to tell a renewal. */
+  lineKeys?: string[];
   openedOn: IsoDate;
   /** The day step offsets count from. */
   anchorOn: IsoDate;
@@ -70,6 +75,9 @@ export type DomainEvent =
       reason: string;
       caseId: string;
     };
+
+/** The term key of a customer whose lines are all monthly: no term_end to key its cases by. */
+export const ROLLING_TERM = 'rolling';
 
 export function caseIdOf(customerId: string, playId: string, termEnd: IsoDate, openedOn?: IsoDate): string {
   return openedOn ? `${customerId}#${playId}#${termEnd}#${openedOn}` : `${customerId}#${playId}#${termEnd}`;

@@ -1,4 +1,5 @@
-import type { CustomerState, UsagePoint } from '../customer';
+import type { CustomerState, SubscriptionTerm, UsagePoint } from '../customer';
+import type { IsoDate } from '../dates';
 import { daysToTermEnd, termWeek } from '../lifecycleClock';
 import { deploymentPct, pointDaysBefore, utilizationPct } from '../metrics';
 import type { Condition, Metric } from '../playbook/schema';
@@ -16,12 +17,31 @@ export function metricValuesOf(state: CustomerState, history: readonly UsagePoin
     licensesPurchased: state.licensesPurchased,
     licensesAssigned: state.licensesAssigned,
     activeUsers: state.activeUsers,
-    unusedSeats: Math.max(0, state.licensesPurchased - state.activeUsers),
+    unusedSeats: state.activeUsers === null ? null : Math.max(0, state.licensesPurchased - state.activeUsers),
     unassignedSeats: Math.max(0, state.licensesPurchased - state.licensesAssigned),
     termWeek: termWeek(state, state.snapshotDate),
     daysToTermEnd: daysToTermEnd(state, state.snapshotDate),
     utilizationChange30d:
       utilization === null || utilizationBefore === null ? null : utilization - utilizationBefore,
+    autoRenew: 0,
+  };
+}
+
+/** The customer's values with the seats and dates of one subscription term: what renewal and win-back count. */
+export function termValuesOf(values: MetricValues, term: SubscriptionTerm, date: IsoDate): MetricValues {
+  const utilization = utilizationPct(term);
+  return {
+    ...values,
+    deploymentPct: deploymentPct(term),
+    utilizationPct: utilization,
+    licensesPurchased: term.licensesPurchased,
+    licensesAssigned: term.licensesAssigned,
+    activeUsers: term.activeUsers,
+    unusedSeats: term.activeUsers === null ? null : Math.max(0, term.licensesPurchased - term.activeUsers),
+    unassignedSeats: Math.max(0, term.licensesPurchased - term.licensesAssigned),
+    termWeek: termWeek(term, date),
+    daysToTermEnd: daysToTermEnd(term, date),
+    autoRenew: term.autoRenew ? 1 : 0,
   };
 }
 

@@ -1,9 +1,22 @@
+import { isTermRenewed, lineKeyOf, type SubscriptionTerm, termsOf } from '../customer';
 import { addDays, type IsoDate, nextBusinessDay, onOrAfterBusinessDay } from '../dates';
 import { type ClockTime, localTimeToUtc } from '../delivery/sendTime';
-import { isRenewed } from '../lifecycleClock';
 import type { Play, Playbook, Step } from '../playbook/schema';
-import { type Case, type CaseStep, type CustomerRecord, caseIdOf, type DomainEvent } from './cases';
-import { allHold, baselineUtilizationOf, type MetricValues, metricValuesOf } from './conditions';
+import {
+  type Case,
+  type CaseStep,
+  type CustomerRecord,
+  caseIdOf,
+  type DomainEvent,
+  ROLLING_TERM,
+} from './cases';
+import {
+  allHold,
+  baselineUtilizationOf,
+  type MetricValues,
+  metricValuesOf,
+  termValuesOf,
+} from './conditions';
 import { inHoldout } from './holdout';
 
 export interface NightInput {
@@ -45,6 +58,8 @@ const NO_CASES: readonly Case[] = [];
 const LATE_OPENING_DAYS = 30;
 /** A win-back case stays open this long after it opens, waiting for a renewal. */
 const WINBACK_OPEN_DAYS = 90;
+/** A case of a customer whose lines are all monthly has no term_end to expire with: it waits this long. */
+const ROLLING_CASE_DAYS = 365;
 
 /**
  * One night of the lifecycle engine. Pure and deterministic: given the same input it decides the same things,
@@ -80,7 +95,7 @@ export function evaluateNight(input: NightInput): NightDecisions {
     const existing = casesByCustomer.get(state.customerId) ?? NO_CASES;
     for (const c of existing) {
       if (c.status !== 'open') continue;
-      const changed = settle(c, playById.get(c.playId), record, values, today);
+      const changed = settle(c, playById.get(c.playId), record, values, today, sendDays.booked);
       if (!changed) continue;
       decisions.updated.push(changed);
       if (changed.status === 'resolved') {
@@ -91,24 +106,17 @@ export function evaluateNight(input: NightInput): NightDecisions {
           play: c.playId,
           caseId: c.caseId,
         });
-      } else {
+      } else if (changed.status === 'closed') {
         decisions.closed.push(changed);
       }
     }
     for (const play of plays) {
-      const opened = open(
-        play,
-        record,
-        values,
-        existing,
-        today,
-        sendDays,
-        input.suppressedEmails,
-        decisions.events,
-      );
-      if (!opened) continue;
-      decisions.opened.push(opened);
-      decisions.updated.push(opened);
+      for (const target of targetsOf(play, record, values, existing, today)) {
+        const opened = open(play, record, target, today, sendDays, input.suppressedEmails, decisions.events);
+        if (!opened) continue;
+        decisions.opened.push(opened);
+        decisions.updated.push(opened);
+      }
     }
   }
   return decisions;
@@ -143,18 +151,23 @@ function lastDueOf(c: Case): IsoDate {
   return last;
 }
 
-/** Resolves or closes an open case when tonight's data says so; returns the changed copy, or null. */
+/**
+ * Resolves or closes an open case when tonight's data says so, or hands its remaining emails to a new admin;
+ * returns the changed copy, or null.
+ */
 function settle(
   c: Case,
   play: Play | undefined,
   record: CustomerRecord,
   values: MetricValues,
   today: IsoDate,
+  booked: Map<string, Set<IsoDate>>,
 ): Case | null {
+  const { state } = record;
   const rule = play?.resolvedWhen;
   const resolved =
     rule === 'renewed'
-      ? isRenewed(c.termEnd, record.state.termEnd)
+      ? isTermRenewed({ termEnd: c.termEnd, lineKeys: c.lineKeys ?? state.lines.map(lineKeyOf) }, state.lines)
       : rule !== undefined && allHold(rule, values, c.baselineUtilization);
   if (resolved) {
     return { ...c, status: 'resolved', resolvedOn: today, steps: cancelPending(c.steps, today) };
@@ -165,6 +178,14 @@ function settle(
   if (finished || !play) {
     return { ...c, status: 'closed', closedOn: today, steps: cancelPending(c.steps, today) };
   }
+  if (c.recipient !== state.adminAddress) {
+    // The export names a new admin: the case's remaining emails go to them, on the days already planned.
+    const days = booked.get(state.adminAddress) ?? new Set<IsoDate>();
+    booked.set(state.adminAddress, days);
+    for (const step of c.steps)
+      if (step.kind === 'email' && step.status === 'scheduled' && step.dueOn >= today) days.add(step.dueOn);
+    return { ...c, recipient: state.adminAddress };
+  }
   return null;
 }
 
@@ -173,44 +194,93 @@ function cancelPending(steps: readonly CaseStep[], today: IsoDate): CaseStep[] {
   return steps.map((s) => (s.status === 'scheduled' && s.dueOn >= today ? { ...s, status: 'cancelled' } : s));
 }
 
-interface Opening {
+/** One case a play could open tonight: for the customer, or for one of its subscription terms. */
+interface Target {
+  /** The term the case belongs to (Case.termEnd). */
+  termKey: IsoDate;
+  values: MetricValues;
   anchorOn: IsoDate;
   expiresOn: IsoDate;
+  lineKeys?: string[];
+  /** Plays that may open more than once per term: what tells their cases apart (caseIdOf's last part). */
+  occasion?: IsoDate;
 }
 
-/** Whether a play's window is open tonight for this customer, and from which day its steps count. */
-function openingOf(play: Play, record: CustomerRecord, values: MetricValues, today: IsoDate): Opening | null {
+/**
+ * The cases a play could open tonight for a customer. Renewal and win-back plays run per subscription term;
+ * the others per customer over the adoption term. A case this play already has for the same term (or
+ * occasion) is not opened again.
+ */
+function targetsOf(
+  play: Play,
+  record: CustomerRecord,
+  values: MetricValues,
+  existing: readonly Case[],
+  today: IsoDate,
+): Target[] {
   const { state } = record;
   const opens = play.opens;
-  // Nothing opens before the term has started (an early renewal can show a term that begins later).
-  if (state.snapshotDate < state.termStart && opens.on !== 'afterTermEnd') return null;
+  const mine = existing.filter((c) => c.playId === play.id);
+  const fresh = (t: Target | null): Target[] => {
+    if (!t) return [];
+    if (play.repeatAfterDays !== undefined) {
+      const limit = addDays(today, -play.repeatAfterDays);
+      return mine.some((c) => c.status === 'open' || c.openedOn > limit) ? [] : [{ ...t, occasion: today }];
+    }
+    if (t.occasion !== undefined) return mine.some((c) => c.anchorOn === t.occasion) ? [] : [t];
+    return mine.some((c) => c.termEnd === t.termKey) ? [] : [t];
+  };
   switch (opens.on) {
-    case 'termWeek': {
-      const week = values.termWeek!;
-      if (week < opens.from || (opens.to !== undefined && week > opens.to)) return null;
-      if (state.snapshotDate > state.termEnd) return null;
-      if (opens.firstTermOnly && !isFirstTermSeen(record)) return null;
-      return { anchorOn: today, expiresOn: state.termEnd };
+    case 'beforeTermEnd':
+      return termsOf(state.lines)
+        .filter((term) => term.termEnd >= state.snapshotDate && term.termStart <= state.snapshotDate)
+        .flatMap((term) => {
+          const anchorOn = addDays(term.termEnd, -opens.days);
+          if (state.snapshotDate < anchorOn) return [];
+          return fresh(termTarget(term, values, state.snapshotDate, anchorOn, term.termEnd));
+        });
+    case 'afterTermEnd':
+      return lapsedTermsOf(record, existing).flatMap((term) => {
+        const anchorOn = addDays(term.termEnd, opens.days);
+        if (state.snapshotDate < anchorOn || state.snapshotDate > addDays(anchorOn, LATE_OPENING_DAYS))
+          return [];
+        return fresh(
+          termTarget(term, values, state.snapshotDate, anchorOn, addDays(anchorOn, WINBACK_OPEN_DAYS)),
+        );
+      });
+    case 'adminChange': {
+      const change = state.adminChange;
+      if (!change || state.snapshotDate > addDays(change.on, LATE_OPENING_DAYS)) return [];
+      return fresh({
+        termKey: state.termEnd ?? ROLLING_TERM,
+        values,
+        anchorOn: change.on,
+        expiresOn: change.on,
+        occasion: change.on,
+      });
     }
-    case 'anyDay':
-      if (state.snapshotDate > state.termEnd) return null;
-      return { anchorOn: today, expiresOn: state.termEnd };
-    case 'beforeTermEnd': {
-      const anchorOn = addDays(state.termEnd, -opens.days);
-      if (state.snapshotDate < anchorOn || state.snapshotDate > state.termEnd) return null;
-      return { anchorOn, expiresOn: state.termEnd };
-    }
-    case 'afterTermEnd': {
-      const anchorOn = addDays(state.termEnd, opens.days);
-      if (state.snapshotDate < anchorOn || state.snapshotDate > addDays(anchorOn, LATE_OPENING_DAYS))
-        return null;
-      return { anchorOn, expiresOn: addDays(anchorOn, WINBACK_OPEN_DAYS) };
+    case 'termWeek':
+    case 'anyDay': {
+      // Nothing opens before the term has started, nor after the customer's every term has ended.
+      if (state.snapshotDate < state.termStart) return [];
+      if (state.termEnd !== null && state.snapshotDate > state.termEnd) return [];
+      if (opens.on === 'termWeek') {
+        const week = values.termWeek!;
+        if (week < opens.from || (opens.to !== undefined && week > opens.to)) return [];
+        if (opens.firstTermOnly && !isFirstTermSeen(record)) return [];
+      }
+      return fresh({
+        termKey: state.termEnd ?? ROLLING_TERM,
+        values,
+        anchorOn: today,
+        expiresOn: state.termEnd ?? addDays(today, ROLLING_CASE_DAYS),
+      });
     }
   }
 }
 
 /**
- * Whether the customer's current term is the first one the system saw: first seen during it, or before it
+ * Whether the customer's adoption term is the first one the system saw: first seen during it, or before it
  * started (provisioned ahead) with the history reaching back to that first sighting on this same term. A
  * customer seen before its term started on an earlier term has renewed: no second welcome.
  */
@@ -221,40 +291,77 @@ function isFirstTermSeen(record: CustomerRecord): boolean {
   return first !== undefined && first.snapshotDate === firstSeen && first.termStart === state.termStart;
 }
 
+function termTarget(
+  term: SubscriptionTerm,
+  values: MetricValues,
+  date: IsoDate,
+  anchorOn: IsoDate,
+  expiresOn: IsoDate,
+): Target {
+  return {
+    termKey: term.termEnd,
+    values: termValuesOf(values, term, date),
+    anchorOn,
+    expiresOn,
+    lineKeys: term.lineKeys,
+  };
+}
+
+/**
+ * Subscription terms whose term_end has passed without a renewal, while the customer is still exported: terms
+ * whose lines stay in the export as they were, and terms known from their earlier cases whose lines have left
+ * the export.
+ */
+function lapsedTermsOf(record: CustomerRecord, existing: readonly Case[]): SubscriptionTerm[] {
+  const { state } = record;
+  const lapsed = new Map<IsoDate, SubscriptionTerm>();
+  for (const term of termsOf(state.lines))
+    if (term.termEnd < state.snapshotDate && !isTermRenewed(term, state.lines))
+      lapsed.set(term.termEnd, term);
+  for (const c of existing) {
+    if (!c.lineKeys || c.status === 'resolved' || c.termEnd >= state.snapshotDate || lapsed.has(c.termEnd))
+      continue;
+    const term = { termEnd: c.termEnd, lineKeys: c.lineKeys };
+    if (isTermRenewed(term, state.lines)) continue;
+    lapsed.set(c.termEnd, {
+      ...term,
+      termStart: c.termEnd,
+      lines: [],
+      licensesPurchased: 0,
+      licensesAssigned: 0,
+      activeUsers: null,
+      autoRenew: false,
+    });
+  }
+  return [...lapsed.values()];
+}
+
 function open(
   play: Play,
   record: CustomerRecord,
-  values: MetricValues,
-  existing: readonly Case[],
+  target: Target,
   today: IsoDate,
   sendDays: SendDays,
   suppressed: ReadonlySet<string>,
   events: DomainEvent[],
 ): Case | null {
   const { state } = record;
-  const repeats = play.repeatAfterDays !== undefined;
-  for (const c of existing) {
-    if (c.playId !== play.id) continue;
-    // Same play and term: the case this play would open (its id is customer, play and term).
-    if (!repeats && c.termEnd === state.termEnd) return null;
-    if (repeats && (c.status === 'open' || c.openedOn > addDays(today, -play.repeatAfterDays!))) return null;
-  }
-  const opening = openingOf(play, record, values, today);
-  if (!opening || !allHold(play.when, values)) return null;
+  const { values } = target;
+  if (!allHold(play.when, values)) return null;
   // Built only for a case that opens: most customers open nothing on most nights.
-  const caseId = caseIdOf(state.customerId, play.id, state.termEnd, repeats ? today : undefined);
+  const caseId = caseIdOf(state.customerId, play.id, target.termKey, target.occasion);
 
   const recipient = state.adminAddress;
-  const steps = planSteps(play.steps, opening.anchorOn, today, values);
+  const steps = planSteps(play.steps, target.anchorOn, today, values);
   const c: Case = {
     caseId,
     customerId: state.customerId,
     playId: play.id,
     priority: play.priority,
-    termEnd: state.termEnd,
+    termEnd: target.termKey,
     openedOn: today,
-    anchorOn: opening.anchorOn,
-    expiresOn: opening.expiresOn,
+    anchorOn: target.anchorOn,
+    expiresOn: target.expiresOn,
     status: 'open',
     resolvedOn: null,
     closedOn: null,
@@ -263,6 +370,7 @@ function open(
     steps,
     ...(inHoldout(state.customerId, play.id, play.holdoutPercent ?? 0) ? { heldOut: true } : {}),
   };
+  if (target.lineKeys) c.lineKeys = target.lineKeys;
   events.push({ kind: 'case-opened', customerId: state.customerId, play: play.id, caseId });
   for (const step of [...steps]) {
     if (step.kind !== 'email' || step.status !== 'scheduled') continue;
@@ -288,7 +396,8 @@ function open(
 
 /**
  * Due dates from the anchor. Steps whose day has already passed are skipped (no backfill blast), except the
- * latest missed customer email, which goes out now. Emails go on business days only.
+ * latest missed customer email, which goes out now. Emails go on business days only; an email whose own
+ * conditions do not hold (a last call for a term that renews by itself) is skipped.
  */
 function planSteps(
   steps: readonly Step[],
@@ -296,13 +405,14 @@ function planSteps(
   today: IsoDate,
   values: MetricValues,
 ): CaseStep[] {
+  const wanted = (step: Step) => step.kind !== 'email' || !step.when || allHold(step.when, values);
   let latestMissedEmail = -1;
   steps.forEach((step, i) => {
-    if (step.kind === 'email' && addDays(anchorOn, step.day) < today) latestMissedEmail = i;
+    if (step.kind === 'email' && wanted(step) && addDays(anchorOn, step.day) < today) latestMissedEmail = i;
   });
   return steps.map((step, index): CaseStep => {
     const due = addDays(anchorOn, step.day);
-    const missed = due < today && index !== latestMissedEmail;
+    const missed = (due < today && index !== latestMissedEmail) || !wanted(step);
     const dueOn = due < today ? today : due;
     const base = { index, dueOn, status: missed ? ('skipped' as const) : ('scheduled' as const) };
     if (step.kind === 'email') {

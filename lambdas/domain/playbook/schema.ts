@@ -14,6 +14,8 @@ export const METRICS = [
   'termWeek',
   'daysToTermEnd',
   'utilizationChange30d',
+  /** 1 when every line of the subscription term renews by itself (renewal and win-back plays), else 0. */
+  'autoRenew',
   /** Percentage points the utilization is still below where it was 30 days before the case opened. */
   'utilizationGapToBaseline',
 ] as const;
@@ -28,7 +30,7 @@ export const EMAIL_TEMPLATES = {
   resources: ['default'],
   activation: ['standard', 'one-more'],
   progress: ['default'],
-  renewal: ['small', 'standard', 'large'],
+  renewal: ['small', 'standard', 'large', 'auto'],
   'renewal-followup': ['default'],
   'renewal-last-call': ['default'],
   winback: ['default'],
@@ -78,6 +80,8 @@ export const EmailStep = z
     template: z.string(),
     /** The first rule whose conditions all hold picks the variant; a rule without conditions is the fallback. */
     variants: z.array(VariantRule).optional(),
+    /** The email goes only when these hold on the night the play opens (a last call is not for auto-renewals). */
+    when: z.array(Condition).optional(),
   })
   .strict();
 export const TaskStep = z.object({ kind: z.literal('task'), day, task: z.enum(TASKS) }).strict();
@@ -104,6 +108,8 @@ export const Opens = z.discriminatedUnion('on', [
   z.object({ on: z.literal('afterTermEnd'), days: z.number().int().positive() }).strict(),
   /** Opens on any day its conditions hold (trend plays). */
   z.object({ on: z.literal('anyDay') }).strict(),
+  /** Opens when a later export names a different admin address than an earlier one (anchored on that day). */
+  z.object({ on: z.literal('adminChange') }).strict(),
 ]);
 export type Opens = z.infer<typeof Opens>;
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { emailDataOf } from '../../../lambdas/delivery/emailData';
 import { normalizeAddress } from '../../../lambdas/domain/address';
-import { customerStateFrom } from '../../../lambdas/domain/customer';
-import { addDays, todayIn } from '../../../lambdas/domain/dates';
+import { type CustomerState, customerStateFrom, type LineRow } from '../../../lambdas/domain/customer';
+import { addDays, type IsoDate, todayIn } from '../../../lambdas/domain/dates';
 import { localTimeToUtc } from '../../../lambdas/domain/delivery/sendTime';
-import type { SnapshotRow } from '../../../lambdas/domain/snapshot/snapshotRow';
 import { customerRecord, customerState, usagePoint } from '../../helpers/customerFactory';
 import { EngineRun, on } from '../../helpers/engineNights';
 
 const TERM_START = '2026-03-02'; // a Monday
 const day = (n: number) => addDays(TERM_START, n);
 
-function snapshotRow(overrides: Partial<SnapshotRow> = {}): SnapshotRow {
+function snapshotRow(overrides: Partial<LineRow> = {}): LineRow {
   return {
     customerId: 'C-1',
     customerName: 'Nordstone Design GmbH',
@@ -184,5 +184,239 @@ describe('one send day, decided once', () => {
     expect(todayIn('Australia/Sydney', now)).toBe('2026-03-02');
     expect(todayIn('Europe/Berlin', now)).toBe('2026-03-01');
     expect(todayIn('Etc/GMT+12', new Date('2026-03-02T11:00:00Z'))).toBe('2026-03-01');
+  });
+});
+
+const DEFAULTS = { defaultLocale: 'en', defaultTimezone: 'Europe/Berlin' } as const;
+
+/** Acrobat on the March anniversary (5 seats), Creative Cloud added in September on its own term (30 seats). */
+function twoSubscriptions(
+  date: IsoDate,
+  change: { acrobat?: Partial<LineRow> | 'gone'; creativeCloud?: Partial<LineRow> } = {},
+): CustomerState {
+  const rows: LineRow[] = [];
+  if (change.acrobat !== 'gone')
+    rows.push(
+      snapshotRow({
+        product: 'ACRO-PRO',
+        productName: 'Acrobat Pro',
+        licensesPurchased: 5,
+        licensesAssigned: 5,
+        activeUsers: 4,
+        termStart: '2026-03-02',
+        termEnd: '2027-03-02',
+        ...change.acrobat,
+      }),
+    );
+  rows.push(
+    snapshotRow({
+      product: 'CC-ALL',
+      productName: 'Creative Cloud All Apps',
+      licensesPurchased: 30,
+      licensesAssigned: 28,
+      activeUsers: 25,
+      termStart: '2026-09-01',
+      termEnd: '2027-09-01',
+      ...change.creativeCloud,
+    }),
+  );
+  return customerStateFrom(rows, date, DEFAULTS);
+}
+
+/** Replays one customer night by night from `from` to `to` (inclusive), its state given per night. */
+function replay(run: EngineRun, from: IsoDate, to: IsoDate, stateOn: (date: IsoDate) => CustomerState) {
+  for (let date = from; date <= to; date = addDays(date, 1))
+    run.night(date, [customerRecord(stateOn(date), { firstSeen: '2026-03-02' })]);
+}
+
+describe('subscription terms as the unit of renewal', () => {
+  it('opens one renewal per term, 84 days before its own term_end, with its own seats and products', () => {
+    // Prepare
+    const run = new EngineRun();
+
+    // Act
+    replay(run, '2026-12-01', '2027-06-15', (date) => twoSubscriptions(date));
+
+    // Assess
+    const renewals = run.casesOf('renewal').sort((a, b) => (a.termEnd < b.termEnd ? -1 : 1));
+    expect(renewals.map((c) => [c.termEnd, c.anchorOn, c.steps[0]?.variant])).toEqual([
+      ['2027-03-02', '2026-12-08', 'small'],
+      ['2027-09-01', '2027-06-09', 'large'],
+    ]);
+    const state = twoSubscriptions('2026-12-08');
+    const data = emailDataOf(state, [], '2026-12-08', 'https://u.example', renewals[0]);
+    expect(data.products.map((p) => p.name)).toEqual(['Acrobat Pro']);
+    expect(data.seatsPurchased).toBe(5);
+    expect(data.termEnd).toBe('2027-03-02');
+  });
+
+  it('sends a win-back the day after a term lapses while another term runs on', () => {
+    // Prepare
+    const run = new EngineRun();
+
+    // Act: the Acrobat line stays in the export with its old term_end
+    replay(run, '2026-12-08', '2027-03-10', (date) => twoSubscriptions(date));
+
+    // Assess
+    const renewal = run.casesOf('renewal').find((c) => c.termEnd === '2027-03-02')!;
+    expect(renewal.status).toBe('closed');
+    const winback = run.casesOf('winback');
+    expect(winback.map((c) => [c.termEnd, c.anchorOn])).toEqual([['2027-03-02', '2027-03-03']]);
+    expect(run.emails().find((e) => e.template === 'winback')?.dueOn).toBe('2027-03-03');
+  });
+
+  it('sends a win-back when the lapsed term leaves the export while the customer stays', () => {
+    // Prepare
+    const run = new EngineRun();
+
+    // Act: after its term_end, the Acrobat line is no longer exported
+    replay(run, '2026-12-08', '2027-03-10', (date) =>
+      twoSubscriptions(date, date > '2027-03-02' ? { acrobat: 'gone' } : {}),
+    );
+
+    // Assess
+    expect(run.casesOf('winback').map((c) => [c.termEnd, c.anchorOn])).toEqual([
+      ['2027-03-02', '2027-03-03'],
+    ]);
+  });
+
+  it('resolves a term renewed by a later term_end of its own lines, and opens no win-back', () => {
+    // Prepare
+    const run = new EngineRun();
+
+    // Act: renewed for a year on 2027-02-15
+    replay(run, '2026-12-08', '2027-03-10', (date) =>
+      twoSubscriptions(
+        date,
+        date >= '2027-02-15' ? { acrobat: { termStart: '2027-03-02', termEnd: '2028-03-02' } } : {},
+      ),
+    );
+
+    // Assess
+    const renewal = run.casesOf('renewal').find((c) => c.termEnd === '2027-03-02')!;
+    expect(renewal.status).toBe('resolved');
+    expect(renewal.resolvedOn).toBe('2027-02-15');
+    expect(run.casesOf('winback')).toEqual([]);
+  });
+
+  it('does not count a new subscription on a later term as the renewal of another', () => {
+    // Prepare: a one-subscription customer who adds a second product on its own term in February
+    const run = new EngineRun();
+
+    // Act
+    replay(run, '2026-12-08', '2027-03-05', (date) => {
+      const state = twoSubscriptions(date);
+      return date >= '2027-02-01'
+        ? state
+        : customerStateFrom(
+            state.lines.filter((l) => l.product === 'ACRO-PRO').map((l) => snapshotRow(l)),
+            date,
+            DEFAULTS,
+          );
+    });
+
+    // Assess
+    expect(run.casesOf('renewal').find((c) => c.termEnd === '2027-03-02')?.status).not.toBe('resolved');
+    expect(run.casesOf('winback').map((c) => c.termEnd)).toEqual(['2027-03-02']);
+  });
+
+  it('matches lines by subscription id when the export has one', () => {
+    // Prepare: two subscriptions of one product; only the one ending in March is renewed
+    const rowsOn = (date: IsoDate) => [
+      snapshotRow({
+        product: 'CC-ALL',
+        subscriptionId: 'S-1',
+        termStart: '2026-03-02',
+        termEnd: date >= '2027-02-20' ? '2028-03-02' : '2027-03-02',
+      }),
+      snapshotRow({
+        product: 'CC-ALL',
+        subscriptionId: 'S-2',
+        termStart: '2026-06-01',
+        termEnd: '2027-06-01',
+      }),
+    ];
+    const run = new EngineRun();
+
+    // Act
+    replay(run, '2026-12-08', '2027-03-05', (date) => customerStateFrom(rowsOn(date), date, DEFAULTS));
+
+    // Assess
+    expect(run.casesOf('renewal').map((c) => [c.termEnd, c.status, c.resolvedOn])).toEqual([
+      ['2027-03-02', 'resolved', '2027-02-20'],
+    ]);
+    expect(run.casesOf('winback')).toEqual([]);
+  });
+});
+
+describe('optional facts', () => {
+  it('without active users: no usage play opens, deployment still does', () => {
+    // Prepare: week 5, half the seats assigned, the export gives no active users
+    const run = new EngineRun();
+    const rows = [snapshotRow({ licensesPurchased: 10, licensesAssigned: 5, activeUsers: null })];
+    const state = customerStateFrom(rows, day(7), DEFAULTS);
+
+    // Act
+    replay(run, day(7), day(40), (date) => customerStateFrom(rows, date, DEFAULTS));
+
+    // Assess
+    expect(state.activeUsers).toBeNull();
+    expect(run.casesOf('deployment')).toHaveLength(1);
+    expect(run.casesOf('activation')).toEqual([]);
+    expect(run.casesOf('growth')).toEqual([]);
+    expect(run.casesOf('usage-drop')).toEqual([]);
+    const data = emailDataOf(state, [], day(7), 'https://u.example');
+    expect(data.utilizationPct).toBeNull();
+    expect(data.products[0]?.active).toBeNull();
+  });
+
+  it('monthly lines (no term_end) get adoption plays but no renewal or win-back', () => {
+    // Prepare
+    const run = new EngineRun();
+    const rows = [snapshotRow({ licensesPurchased: 10, licensesAssigned: 2, activeUsers: 2, termEnd: null })];
+
+    // Act
+    replay(run, day(0), day(400), (date) => customerStateFrom(rows, date, DEFAULTS));
+
+    // Assess
+    expect(run.casesOf('welcome')).toHaveLength(1);
+    expect(run.casesOf('deployment')).toHaveLength(1);
+    expect(run.casesOf('activation')).toHaveLength(1);
+    expect(run.casesOf('renewal')).toEqual([]);
+    expect(run.casesOf('winback')).toEqual([]);
+  });
+
+  it('an auto-renewing term gets the auto renewal variant and no last call', () => {
+    // Prepare
+    const run = new EngineRun();
+    const rows = [snapshotRow({ autoRenew: true })];
+
+    // Act
+    run.night('2026-12-08', [customerRecord(customerStateFrom(rows, '2026-12-08', DEFAULTS))]);
+
+    // Assess
+    const [renewal] = run.casesOf('renewal');
+    expect(
+      renewal?.steps.filter((s) => s.kind === 'email').map((s) => [s.template, s.variant, s.status]),
+    ).toEqual([
+      ['renewal', 'auto', 'scheduled'],
+      ['renewal-followup', null, 'scheduled'],
+      ['renewal-last-call', null, 'skipped'],
+    ]);
+  });
+
+  it('names products as customers know them', () => {
+    // Prepare
+    const state = customerStateFrom(
+      [snapshotRow({ product: '65304522CA01A12', productName: 'Acrobat Pro' })],
+      day(0),
+      DEFAULTS,
+    );
+
+    // Act
+    const data = emailDataOf(state, [], day(0), 'https://u.example');
+
+    // Assess
+    expect(data.products.map((p) => p.name)).toEqual(['Acrobat Pro']);
   });
 });
