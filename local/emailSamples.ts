@@ -103,6 +103,7 @@ function task(overrides: Partial<DigestTask>): DigestTask {
     ],
     utilizationPct: 30,
     ownerEmail: null,
+    previousContact: null,
     withTalkingPoints: true,
     ...overrides,
   };
@@ -123,6 +124,16 @@ export function sampleDigestData(kind: 'owner' | 'team'): DigestData {
               phone: null,
               utilizationPct: 86,
               products: [{ name: 'Creative Cloud All Apps', purchased: 14, assigned: 14, active: 12 }],
+            }),
+            task({
+              task: 'new-admin-call',
+              customerName: 'Costa Verde Estudio SL',
+              contactName: 'Lucía Romero',
+              email: 'lucia.romero@costaverde.example',
+              previousContact: 'Javier Molina (javier.molina@costaverde.example)',
+              phone: null,
+              utilizationPct: null,
+              products: [{ name: 'Acrobat Pro', purchased: 6, assigned: 5, active: null }],
             }),
           ]
         : [],

@@ -39,6 +39,12 @@ function previousBusinessDay(day: IsoDate): IsoDate {
   return d;
 }
 
+function previousContactOf(state: CustomerState | undefined): string | null {
+  const change = state?.adminChange;
+  if (!change) return null;
+  return change.fromName ? `${change.fromName} (${change.fromEmail})` : change.fromEmail;
+}
+
 function digestTask(
   task: OwnerTask,
   state: CustomerState | undefined,
@@ -52,6 +58,7 @@ function digestTask(
     customerName: state?.customerName ?? task.customerId,
     contactName: state?.adminName ?? null,
     email: state?.adminEmail ?? '',
+    previousContact: task.task === 'new-admin-call' ? previousContactOf(state) : null,
     phone: null,
     dueOn: task.dueOn,
     products: state ? linesOfCase(state, taskCase).map(productSeatsOf) : [],

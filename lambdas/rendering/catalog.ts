@@ -31,6 +31,7 @@ export const DIGEST_WORDS = [
   'kpis',
   'ingestProblems',
   'contact',
+  'previousContact',
   'due',
   'owner',
   'talkingPoints',
@@ -59,6 +60,8 @@ export type DigestCopy = Record<DigestWord, string> & {
   tasks: Record<string, string>;
   plays: Record<string, string>;
   points: string[];
+  /** Talking points of their own for some tasks (a new admin); other tasks use `points`. */
+  taskPoints: Record<string, string[]>;
 };
 
 export interface Catalog {

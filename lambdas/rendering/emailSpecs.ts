@@ -19,6 +19,7 @@ export const EMAIL_SPECS: Record<EmailTemplate, { cta: Link; secondary?: Link; t
   'renewal-followup': { cta: 'bookingUrl', table: false },
   'renewal-last-call': { cta: 'renewUrl', table: false },
   winback: { cta: 'bookingUrl', table: false },
+  'new-admin': { cta: 'adminConsoleUrl', secondary: 'supportUrl', table: true },
 };
 
 export function linkOf(brand: Brand, link: Link): string {

@@ -49,6 +49,8 @@ export interface DigestTask {
   customerName: string;
   contactName: string | null;
   email: string;
+  /** The admin before an admin change (name and address as the export wrote them), for the new-admin call. */
+  previousContact: string | null;
   phone: string | null;
   dueOn: IsoDate;
   products: ProductSeats[];

@@ -150,6 +150,7 @@ export class EmailRenderer {
         customerName: task.customerName,
         contactName: task.contactName ?? task.email,
         email: task.email,
+        previousContact: task.previousContact,
         mailto: `mailto:${encodeURIComponent(task.email).replace('%40', '@')}`,
         phone: task.phone,
         tel: task.phone ? `tel:${task.phone.replace(/[^\d+]/g, '')}` : null,
@@ -163,7 +164,7 @@ export class EmailRenderer {
           assigned: format.count(p.assigned),
           active: format.count(p.active),
         })),
-        points: task.withTalkingPoints ? d.points : [],
+        points: task.withTalkingPoints ? ((task.task ? d.taskPoints[task.task] : undefined) ?? d.points) : [],
       });
       const kpis = data.kpis
         ? [
@@ -351,6 +352,7 @@ interface TaskLine {
   customerName: string;
   contactName: string;
   email: string;
+  previousContact: string | null;
   phone: string | null;
   due: string;
   utilization: string;
@@ -386,7 +388,7 @@ function digestText(
     items.map((task) =>
       [
         `* ${task.title}: ${task.customerName}`,
-        `  ${d.contact}: ${task.contactName} <${task.email}>${task.phone ? `, ${task.phone}` : ''}`,
+        `  ${d.contact}: ${task.contactName} <${task.email}>${task.phone ? `, ${task.phone}` : ''}${task.previousContact ? `; ${d.previousContact}: ${task.previousContact}` : ''}`,
         `  ${d.due}: ${task.due}, ${task.utilization}${task.owner ? `, ${d.owner}: ${task.owner}` : ''}${task.reason ? `, ${task.reason}` : ''}`,
         ...task.products.map((p) => `  - ${p.name}: ${p.purchased} / ${p.assigned} / ${p.active}`),
         ...(task.points.length

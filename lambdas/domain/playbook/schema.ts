@@ -34,6 +34,7 @@ export const EMAIL_TEMPLATES = {
   'renewal-followup': ['default'],
   'renewal-last-call': ['default'],
   winback: ['default'],
+  'new-admin': ['default'],
 } as const satisfies Record<string, readonly string[]>;
 export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;
 
@@ -45,6 +46,7 @@ export const TASKS = [
   'renewal-call',
   'renewal-followup-call',
   'winback-call',
+  'new-admin-call',
   'call-admin-suppressed',
   'fix-contact',
 ] as const;

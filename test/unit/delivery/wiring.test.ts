@@ -35,7 +35,7 @@ describe('delivery wiring', () => {
       escalationEmails: ['lead@reseller.example', 'second@reseller.example'],
       brand: { name: 'Northwind Licensing' },
     });
-    expect(playbookOf(ENV).plays).toHaveLength(9);
+    expect(playbookOf(ENV).plays).toHaveLength(10);
   });
 
   it('stops with a message naming what is wrong', () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emailDataOf } from '../../../lambdas/delivery/emailData';
 import { normalizeAddress } from '../../../lambdas/domain/address';
-import { type CustomerState, customerStateFrom, type LineRow } from '../../../lambdas/domain/customer';
+import {
+  type CustomerState,
+  customerStateFrom,
+  type LineRow,
+  withPreviousState,
+} from '../../../lambdas/domain/customer';
 import { addDays, type IsoDate, todayIn } from '../../../lambdas/domain/dates';
 import { localTimeToUtc } from '../../../lambdas/domain/delivery/sendTime';
 import { customerRecord, customerState, usagePoint } from '../../helpers/customerFactory';
@@ -418,5 +423,69 @@ describe('optional facts', () => {
 
     // Assess
     expect(data.products.map((p) => p.name)).toEqual(['Acrobat Pro']);
+  });
+});
+
+describe('admin change', () => {
+  const oldAdmin = (date: IsoDate) =>
+    customerStateFrom(
+      [snapshotRow({ adminEmail: 'Javier.Molina@costaverde.example', adminName: 'Javier Molina' })],
+      date,
+      DEFAULTS,
+    );
+  const newAdmin = (date: IsoDate) =>
+    customerStateFrom(
+      [snapshotRow({ adminEmail: 'lucia.romero@costaverde.example', adminName: 'Lucía Romero' })],
+      date,
+      DEFAULTS,
+    );
+
+  it('is recorded when a later export names a different address, and kept on the nights after', () => {
+    // Act
+    const changed = withPreviousState(newAdmin('2026-12-09'), oldAdmin('2026-12-08'));
+    const next = withPreviousState(newAdmin('2026-12-10'), changed);
+    const respelled = withPreviousState(
+      customerStateFrom(
+        [snapshotRow({ adminEmail: ' JAVIER.MOLINA@costaverde.example' })],
+        '2026-12-09',
+        DEFAULTS,
+      ),
+      oldAdmin('2026-12-08'),
+    );
+
+    // Assess
+    expect(changed.adminChange).toEqual({
+      fromEmail: 'Javier.Molina@costaverde.example',
+      fromName: 'Javier Molina',
+      on: '2026-12-09',
+    });
+    expect(next.adminChange).toEqual(changed.adminChange);
+    expect(respelled.adminChange).toBeUndefined();
+  });
+
+  it('opens a call task and a new-admin email to the new admin; open cases write to the new admin', () => {
+    // Prepare: a renewal case open for the old admin since 2026-12-08
+    const run = new EngineRun();
+    replay(run, '2026-12-08', '2026-12-08', oldAdmin);
+
+    // Act: the export names a new admin on Wednesday 2026-12-09
+    let state = oldAdmin('2026-12-08');
+    for (let date = '2026-12-09'; date <= '2026-12-31'; date = addDays(date, 1)) {
+      state = withPreviousState(newAdmin(date), state);
+      run.night(date, [customerRecord(state, { firstSeen: '2026-03-02' })]);
+    }
+
+    // Assess
+    const [change] = run.casesOf('admin-change');
+    expect(change?.steps.map((s) => [s.kind, s.template ?? s.task, s.dueOn])).toEqual([
+      ['task', 'new-admin-call', '2026-12-09'],
+      ['email', 'new-admin', '2026-12-09'],
+    ]);
+    expect(run.casesOf('admin-change')).toHaveLength(1);
+    const renewal = run.casesOf('renewal')[0]!;
+    expect(renewal.recipient).toBe('lucia.romero@costaverde.example');
+    const pending = run.emails().filter((e) => e.dueOn >= '2026-12-09');
+    expect(new Set(pending.map((e) => e.to))).toEqual(new Set(['lucia.romero@costaverde.example']));
+    expect(new Set(pending.map((e) => e.dueOn)).size).toBe(pending.length);
   });
 });

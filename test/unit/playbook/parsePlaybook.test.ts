@@ -35,6 +35,7 @@ describe('parsePlaybook', () => {
       'growth',
       'renewal',
       'winback',
+      'admin-change',
     ]);
   });
 

@@ -264,6 +264,11 @@ describe('digests', () => {
       expect(digest.html).toContain('href="tel:+494012345678"');
       expect(digest.text).toContain(words.points[0]);
       expect(digest.text).toContain(words.overdueTasks);
+      // The new-admin call names the previous contact and has talking points of its own.
+      expect(digest.html).toContain(
+        `${words.previousContact}: Javier Molina (javier.molina@costaverde.example)`,
+      );
+      expect(digest.text).toContain(words.taskPoints['new-admin-call']![2]!);
     } else {
       expect(digest.html).toContain('snapshots/partner-center-2026-11-22.csv');
       expect(digest.text).toContain(words.escalations);
@@ -310,5 +315,30 @@ describe('the template build', () => {
 
     // Assess
     await expect(build).rejects.toThrow(TemplateBuildError);
+  });
+});
+
+describe('facts the export does not give', () => {
+  it.each(LOCALES)('shows unknown active users as a dash, never as a number (%s)', (locale) => {
+    // Prepare
+    const data = {
+      ...sampleEmailData('deployment', 'partial', locale),
+      activeUsers: null,
+      utilizationPct: null,
+    };
+    data.products = data.products.map((p) => ({ ...p, active: null }));
+
+    // Act
+    const email = renderer.renderEmail({
+      template: 'deployment',
+      variant: 'partial',
+      locale,
+      data,
+      brand: SAMPLE_BRAND,
+    });
+
+    // Assess
+    expectClean(email.text);
+    for (const p of data.products) expect(email.text).toMatch(new RegExp(`${p.name}: .*–`));
   });
 });
