@@ -1,6 +1,7 @@
-import { addDays, daysBetween, type IsoDate, isBusinessDay, nextBusinessDay } from '../domain/dates';
+import { addDays, daysBetween, type IsoDate } from '../domain/dates';
 import { type ClockTime, localTimeToUtc } from '../domain/delivery/sendTime';
-import type { Case, CaseStep } from '../domain/engine/cases';
+import type { Case } from '../domain/engine/cases';
+import { sendDayFor } from '../domain/engine/evaluateNight';
 import type { PortfolioSnapshot } from '../ports/portfolioStore';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { type EvaluateDependencies, type StepPayload, stepScheduleName } from './evaluatePortfolio';
@@ -52,9 +53,16 @@ export async function sweepMissedSteps(
         ? (current.get(c.customerId)?.timezone ?? deps.settings.defaultTimezone)
         : deps.settings.defaultTimezone;
     const time = step.kind === 'email' ? deps.settings.sendTime : deps.settings.taskTime;
-    const taken = emailDays.get(c.recipient.toLowerCase()) ?? new Set<IsoDate>();
-    const date = nextSlot(step, today, time, timeZone, at, taken);
-    if (step.kind === 'email') taken.add(date);
+    const recipient = c.recipient.toLowerCase();
+    let taken = emailDays.get(recipient);
+    if (!taken) {
+      taken = new Set();
+      emailDays.set(recipient, taken);
+    }
+    const date =
+      step.kind === 'email'
+        ? sendDayFor(taken, timeZone, time, at, today)
+        : nextTaskDay(today, time, timeZone, at);
     return { c, step, date, time, timeZone };
   });
   const made = await mapWithConcurrency(
@@ -79,22 +87,10 @@ export async function sweepMissedSteps(
   return made.filter(Boolean).length;
 }
 
-/** The first day from today whose send time is still ahead: a free business day for emails, any day for tasks. */
-function nextSlot(
-  step: CaseStep,
-  today: IsoDate,
-  time: ClockTime,
-  timeZone: string,
-  at: Date,
-  taken: ReadonlySet<IsoDate>,
-): IsoDate {
-  if (step.kind !== 'email') {
-    let day = today;
-    while (localTimeToUtc(day, time, timeZone) <= at) day = addDays(day, 1);
-    return day;
-  }
-  let day = isBusinessDay(today) ? today : nextBusinessDay(today);
-  while (localTimeToUtc(day, time, timeZone) <= at || taken.has(day)) day = nextBusinessDay(day);
+/** Tasks: the first day from today whose task time is still ahead. Emails follow the engine's send-day rule. */
+function nextTaskDay(today: IsoDate, time: ClockTime, timeZone: string, at: Date): IsoDate {
+  let day = today;
+  while (localTimeToUtc(day, time, timeZone) <= at) day = addDays(day, 1);
   return day;
 }
 

@@ -514,3 +514,23 @@ function sendDayOf(sendDays: SendDays, recipient: string, timeZone: string, day:
   days.add(free);
   return free;
 }
+
+/**
+ * The same rule for an email planned outside tonight's plays (a step whose schedule was lost, moved by the
+ * nightly sweep): the first day from `day` on that `sendDays` would give it. Adds the day to `taken`.
+ */
+export function sendDayFor(
+  taken: Set<IsoDate>,
+  timeZone: string,
+  sendTime: ClockTime,
+  now: Date,
+  day: IsoDate,
+): IsoDate {
+  const sendDays: SendDays = {
+    booked: new Map([['', taken]]),
+    sendTime,
+    now,
+    mayHavePassed: mayHavePassedBy(now),
+  };
+  return sendDayOf(sendDays, '', timeZone, day);
+}
