@@ -112,7 +112,11 @@ export async function* csvRecords(
       const line = lineAt(error.bytes ?? offset);
       if (line === lastSkipLine) return;
       lastSkipLine = line;
-      const reason = error.message.replace(/ at line \d+/, '').replace(/^Invalid Opening Quote: /, '');
+      const { code, index } = error as Error & { code?: string; index?: number };
+      const reason =
+        code === 'INVALID_OPENING_QUOTE' && typeof index === 'number'
+          ? `a stray quote inside the unquoted value of field ${index + 1}: put the value in quotes and double its quotes ("A ""B"" C")`
+          : error.message.replace(/ at line \d+/, '');
       out.push({ line, values: null, reason: `unreadable CSV record: ${reason}` });
     });
     csv.on('error', (error: Error) => {
