@@ -17,5 +17,6 @@ export const HANDLERS = [
   'step',
   'digest',
   'unsubscribe',
+  'ownerAction',
   'sesEvents',
 ] as const;

@@ -8,6 +8,7 @@ import { Digest } from './constructs/digest';
 import { Evaluation } from './constructs/evaluation';
 import { Ingestion } from './constructs/ingestion';
 import { Observability } from './constructs/observability';
+import { OwnerActions } from './constructs/ownerActions';
 import { Sending } from './constructs/sending';
 import { Unsubscribe } from './constructs/unsubscribe';
 import type { OwnWildcard } from './nag';
@@ -93,8 +94,15 @@ export class ClmAutopilotStack extends Stack {
       timeZone: config.defaultTimezone,
       customersPerShard: config.customersPerShard,
     });
+    const ownerActions = new OwnerActions(this, 'OwnerActions', {
+      ...shared,
+      stepSchedulesArn: evaluation.stepGroup.schedulesArn,
+      stepRole: evaluation.stepRole,
+      stepScheduling: evaluation.stepScheduling,
+    });
     const digest = new Digest(this, 'Digest', {
       ...shared,
+      environment: { ...deliveryEnvironment, ACTION_BASE_URL: ownerActions.url },
       sendPermission: sending.sendPermission,
       cron: cron(config.digestTime, 'MON-FRI'),
       timeZone: config.defaultTimezone,
@@ -107,6 +115,7 @@ export class ClmAutopilotStack extends Stack {
         Step: delivery.step,
         Digest: digest.function,
         Unsubscribe: unsubscribe.function,
+        OwnerAction: ownerActions.function,
         SesEvents: delivery.sesEvents,
       },
       deadLetters,
@@ -126,7 +135,8 @@ export class ClmAutopilotStack extends Stack {
       },
       {
         pattern: `arn:<AWS::Partition>:scheduler:${token(this.region, '<AWS::Region>')}:${token(this.account, '<AWS::AccountId>')}:schedule/${evaluation.stepGroup.name}/*`,
-        reason: 'The evaluator creates and deletes the one-time step schedules inside its own group only.',
+        reason:
+          'The evaluator (and the owner-action function, when a task is snoozed) creates and deletes the one-time step schedules inside their own group only.',
       },
     ];
 
@@ -141,5 +151,6 @@ export class ClmAutopilotStack extends Stack {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${observability.dashboard.dashboardName}`,
     });
     new CfnOutput(this, 'UnsubscribeUrl', { value: unsubscribe.url });
+    new CfnOutput(this, 'OwnerActionUrl', { value: ownerActions.url });
   }
 }

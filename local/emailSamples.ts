@@ -105,6 +105,10 @@ function task(overrides: Partial<DigestTask>): DigestTask {
     ownerEmail: null,
     previousContact: null,
     withTalkingPoints: true,
+    actions: (['done', 'snooze', 'pause'] as const).map((action) => ({
+      action,
+      url: `https://actions.reseller.example/a/sample-${action}`,
+    })),
     ...overrides,
   };
 }
@@ -167,6 +171,23 @@ export function sampleDigestData(kind: 'owner' | 'team'): DigestData {
     ],
     wins: [{ customerName: 'Silverfield Media Inc.', play: 'deployment' }],
     kpis: portfolioKpis(samplePortfolio('2026-11-23')),
+    paused:
+      kind === 'owner'
+        ? [
+            {
+              customerName: 'Harbourline Logistics Ltd',
+              until: '2026-12-18',
+              resumeUrl: 'https://actions.reseller.example/a/sample-resume',
+            },
+          ]
+        : [],
+    ownerActivity:
+      kind === 'team'
+        ? [
+            { owner: 'dana.owner@reseller.example', done: 6, snoozed: 1, overdue: 0 },
+            { owner: 'sam.owner@reseller.example', done: 0, snoozed: 2, overdue: 3 },
+          ]
+        : [],
     ingestProblems:
       kind === 'team'
         ? [

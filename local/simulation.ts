@@ -28,6 +28,7 @@ import { buildTemplates } from '../scripts/buildTemplates';
 import { SAMPLE_BRAND } from './emailSamples';
 import { type StoredEmail, startLocalAws } from './emulators';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
+import { LOCAL_ACTION_BASE_URL, SimulatedOwners } from './ownerBehaviour';
 import { type HoldoutSummary, holdoutsOf, outcomesByPlay, type PlayOutcome } from './report/playOutcomes';
 import type { RunMail } from './report/runEvents';
 import { RunFacts } from './report/runFacts';
@@ -144,6 +145,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     escalationEmails: ['team.lead@reseller.example'],
     brand: SAMPLE_BRAND,
     unsubscribeBaseUrl: 'https://unsubscribe.reseller.example',
+    actionBaseUrl: LOCAL_ACTION_BASE_URL,
     ...options.settings,
   };
   const docs = dynamo.documents;
@@ -155,6 +157,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
   const ledger = new DynamoMessageLedger(docs, tables.Activity!, 400);
   const tasks = new DynamoTaskBook(docs, tables.Activity!, 400);
+  const secret = async () => 'local-run-signing-key';
+  // The owners read their digests and click some of the action links a day or two later.
+  const owners = new SimulatedOwners({
+    documents: docs,
+    portfolioTable: tables.Portfolio!,
+    activityTable: tables.Activity!,
+    seed: options.source.kind === 'generated' ? options.source.seed : 0,
+    ...{ store, tasks, scheduler, events, settings, secret, now: () => clock.now },
+  });
   const sesMailer = new SesMailer({
     client: ses.client,
     senderEmail: 'success@reseller.example',
@@ -169,6 +180,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const id = await sesMailer.send(email);
       sentAt.set(id, clock.now);
       sentTags.set(id, email.tags);
+      if (email.tags.digest) owners.readDigest(email.html, clock.now.toISOString().slice(0, 10));
       return id;
     },
   };
@@ -229,11 +241,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     ledger,
     suppressions: new DynamoSuppressionList(docs, tables.Portfolio!),
     tasks,
+    pauses: owners.actions,
     mailer,
     renderer,
     events,
     settings,
-    secret: async () => 'local-run-signing-key',
+    secret,
     now,
   };
   const digestDeps = {
@@ -244,7 +257,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     mailer,
     renderer,
     events,
+    actions: owners.actions,
     settings,
+    secret,
     now,
   };
 
@@ -309,6 +324,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         clock.now = digestAt;
         await sendDigests(digestDeps, day);
       }
+      // Late in the evening, the owners' clicks planned for today.
+      clock.now = new Date(`${day}T23:00:00Z`);
+      await owners.act(day);
       timing.steps += performance.now() - t2;
       const t3 = performance.now();
       await collectMail(await ses.emails(), day, mailDir, mails);

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { CustomerState } from '../domain/customer';
-import type { IsoDate } from '../domain/dates';
+
+import { type IsoDate, todayIn } from '../domain/dates';
 import { signUnsubscribeToken } from '../domain/delivery/unsubscribeToken';
 import type { Case, CaseStep } from '../domain/engine/cases';
 import { isHeldOut } from '../domain/engine/holdout';
 import type { EmailTemplate } from '../domain/playbook/schema';
 import type { EventLog } from '../ports/eventLog';
 import { type Mailer, MailerThrottledError } from '../ports/mailer';
+import type { OwnerActionBook } from '../ports/ownerActions';
 import type { MessageLedger, PortfolioStore } from '../ports/portfolioStore';
 import type { SuppressionList } from '../ports/suppressionList';
 import type { TaskBook } from '../ports/taskBook';
@@ -21,6 +23,8 @@ export interface StepDependencies {
   ledger: MessageLedger;
   suppressions: SuppressionList;
   tasks: TaskBook;
+  /** Customers an owner paused: their steps send nothing and record nothing. */
+  pauses: Pick<OwnerActionBook, 'pauseOf'>;
   mailer: Mailer;
   renderer: EmailRenderer;
   events: EventLog;
@@ -38,7 +42,9 @@ export type StepOutcome =
   | 'case-missing'
   | 'stale-data'
   | 'suppressed'
-  | 'held-out';
+  | 'held-out'
+  | 'paused'
+  | 'not-due-yet';
 
 /** Thrown so the scheduler retries the invocation later (its retry policy): nothing was sent this time. */
 export class RetryLaterError extends Error {
@@ -104,6 +110,25 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
   const step = found.steps[payload.step];
   if (found.status === 'resolved') return 'case-resolved';
   if (step?.status !== 'scheduled') return 'step-not-scheduled';
+  // An owner snoozed this task or escalation: a schedule of its old day that was not deleted does nothing.
+  if (step.kind !== 'email' && step.dueOn > todayIn(deps.settings.defaultTimezone, now)) return 'not-due-yet';
+  // An owner paused the customer, after this schedule was made: the step is dropped, not sent late.
+  if (await deps.pauses.pauseOf(payload.customerId, today)) {
+    if (step.kind === 'email')
+      deps.events.record(
+        {
+          kind: 'suppressed',
+          customerId: found.customerId,
+          play: found.playId,
+          template: step.template ?? '',
+          to: found.recipient,
+          reason: 'customer-paused',
+        },
+        now,
+      );
+    await deps.store.markStepCancelled(found.customerId, found.caseId, step.index);
+    return 'paused';
+  }
   const [customer, portfolioDate] = await Promise.all([
     deps.store.getCustomer(payload.customerId),
     deps.store.portfolioDate(),

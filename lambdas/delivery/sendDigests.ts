@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { type CustomerState, termsOf } from '../domain/customer';
 import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../domain/dates';
+import { type OwnerAction, signActionToken } from '../domain/delivery/actionToken';
 import type { Case, CustomerRecord } from '../domain/engine/cases';
 import { holdoutsOfCases } from '../domain/engine/holdout';
 import { portfolioKpis, utilizationPct } from '../domain/metrics';
 import type { EventLog } from '../ports/eventLog';
 import type { IngestReports } from '../ports/ingestStore';
 import type { Mailer } from '../ports/mailer';
+import type { OwnerActionBook } from '../ports/ownerActions';
 import type { MessageLedger, PortfolioStore } from '../ports/portfolioStore';
 import type { OwnerTask, TaskBook } from '../ports/taskBook';
-import type { DigestData, DigestTask } from '../rendering/model';
+import type { DigestData, DigestTask, OwnerActivity } from '../rendering/model';
 import type { EmailRenderer } from '../rendering/renderer';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { linesOfCase, productSeatsOf } from './emailData';
@@ -24,8 +26,51 @@ export interface DigestDependencies {
   mailer: Mailer;
   renderer: EmailRenderer;
   events: EventLog;
+  /** Pauses and the owners' recorded actions. */
+  actions: OwnerActionBook;
   settings: DeliverySettings;
+  /** Signs the action links. */
+  secret: () => Promise<string>;
   now: () => Date;
+}
+
+/** Tasks about a renewal also offer Won't renew. */
+const RENEWAL_TASKS = new Set(['renewal-call', 'renewal-followup-call']);
+
+/** Makes the signed links of one digest: one token per action and task, for the digest's recipient. */
+type LinkMaker = (
+  action: OwnerAction,
+  by: string,
+  customerId: string,
+  task: OwnerTask | null,
+) => string | null;
+
+function linkMaker(deps: DigestDependencies, secret: string, today: IsoDate): LinkMaker {
+  const base = deps.settings.actionBaseUrl?.replace(/\/$/, '');
+  return (action, by, customerId, task) => {
+    if (!base) return null;
+    const token = signActionToken(
+      {
+        action,
+        by,
+        customerId,
+        task: task ? { to: task.to, dueOn: task.dueOn, taskId: task.taskId } : null,
+        locale: deps.settings.defaultLocale,
+        issuedOn: today,
+      },
+      secret,
+    );
+    return `${base}/a/${token}`;
+  };
+}
+
+function taskActions(task: OwnerTask, link: LinkMaker): DigestTask['actions'] {
+  const actions: OwnerAction[] = ['done', 'snooze', 'pause'];
+  if (task.task && RENEWAL_TASKS.has(task.task)) actions.push('wont-renew');
+  return actions.flatMap((action) => {
+    const url = link(action, task.to, task.customerId, task);
+    return url ? [{ action, url }] : [];
+  });
 }
 
 const OVERDUE_AFTER_DAYS = 7;
@@ -51,8 +96,10 @@ function digestTask(
   taskCase: Case | undefined,
   withTalkingPoints: boolean,
   showOwner: boolean,
+  link: LinkMaker,
 ): DigestTask {
   return {
+    actions: taskActions(task, link),
     task: task.task,
     reason: task.reason,
     customerName: state?.customerName ?? task.customerId,
@@ -113,6 +160,8 @@ export async function sendDigests(
   const names = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.customerName]));
   const since = previousBusinessDay(today);
   const locale = deps.settings.defaultLocale;
+  const link = linkMaker(deps, await deps.secret(), today);
+  const activity = new Map<string, OwnerActivity>();
   let sent = 0;
   let skipped = 0;
   let held = 0;
@@ -175,7 +224,9 @@ export async function sendDigests(
       addDays(today, -OVERDUE_AFTER_DAYS),
     );
     const overdue = older.filter((t) => t.caseId !== null && caseOf.get(t.caseId)?.status === 'open');
+    activity.set(owner, { owner, done: 0, snoozed: 0, overdue: overdue.length });
     const mineIds = new Set(mine.map((c) => c.state.customerId));
+    const paused = await deps.actions.pausesAmong([...mineIds], today);
     const wins = winsOf(
       snapshot.cases.filter((c) => mineIds.has(c.customerId)),
       names,
@@ -191,6 +242,7 @@ export async function sendDigests(
           t.caseId === null ? undefined : caseOf.get(t.caseId),
           true,
           false,
+          link,
         ),
       ),
       overdueTasks: overdue.map((t) =>
@@ -200,6 +252,7 @@ export async function sendDigests(
           t.caseId === null ? undefined : caseOf.get(t.caseId),
           false,
           false,
+          link,
         ),
       ),
       escalations: [],
@@ -207,6 +260,12 @@ export async function sendDigests(
       wins,
       kpis: portfolioKpis(mine),
       ingestProblems: [],
+      paused: paused.map((p) => ({
+        customerName: names.get(p.customerId) ?? p.customerId,
+        until: p.until,
+        resumeUrl: link('resume', owner, p.customerId, null),
+      })),
+      ownerActivity: [],
     };
     await deliver(owner, 1, data, fresh.length + overdue.length + wins.length);
   });
@@ -223,6 +282,16 @@ export async function sendDigests(
       error: r.error,
       reasons: r.firstRejections.slice(0, 5).map((x) => `line ${x.line}, ${x.column ?? '-'}: ${x.reason}`),
     }));
+  // Per owner: tasks closed in the last 7 days, snoozed, and overdue today.
+  for (const record of await deps.actions.recordedBetween(addDays(today, -6), today)) {
+    const owner = activity.get(record.owner) ?? { owner: record.owner, done: 0, snoozed: 0, overdue: 0 };
+    if (record.action === 'done' || record.action === 'wont-renew') owner.done++;
+    if (record.action === 'snooze') owner.snoozed++;
+    activity.set(record.owner, owner);
+  }
+  const ownerActivity = [...activity.values()]
+    .filter((a) => a.done + a.snoozed + a.overdue > 0)
+    .sort((a, b) => (a.owner < b.owner ? -1 : 1));
   for (const lead of deps.settings.escalationEmails) {
     const escalations = await deps.tasks.dueBetween(lead, addDays(since, 1), today);
     const data: DigestData = {
@@ -236,6 +305,7 @@ export async function sendDigests(
           t.caseId === null ? undefined : caseOf.get(t.caseId),
           false,
           true,
+          link,
         ),
       ),
       renewals: renewalsOf(present, today).slice(0, 20),
@@ -243,6 +313,8 @@ export async function sendDigests(
       kpis: portfolioKpis(present),
       ingestProblems: problems,
       holdouts: holdoutsOfCases(snapshot.cases),
+      paused: [],
+      ownerActivity,
     };
     await deliver(lead, 2, data, escalations.length + problems.length);
   }

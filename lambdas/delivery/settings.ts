@@ -16,6 +16,8 @@ export interface DeliverySettings {
   brand: Brand;
   /** The unsubscribe endpoint; the signed token is appended as /u/<token>. */
   unsubscribeBaseUrl: string;
+  /** The owner-action endpoint; digests carry /a/<token> links to it. Null: digests without action links. */
+  actionBaseUrl: string | null;
 }
 
 /** The nightly evaluation also needs the playbook; steps and digests do not (a case carries its steps). */

@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoEmailDayBook } from '../adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestReports } from '../adapters/dynamodb/dynamoIngestReports';
+import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
 import { DynamoMessageLedger, DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
 import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
@@ -46,6 +47,9 @@ function environmentOf(env: NodeJS.ProcessEnv) {
   if (!LOCALES.includes(locale)) problems.push(`DEFAULT_LOCALE: expected one of ${LOCALES.join(', ')}`);
   const unsubscribeBaseUrl = text('UNSUBSCRIBE_BASE_URL');
   if (!URL.canParse(unsubscribeBaseUrl)) problems.push('UNSUBSCRIBE_BASE_URL: expected an address');
+  // Only the digest puts action links in its emails; the action function does not need its own address.
+  const actionBaseUrl = text('ACTION_BASE_URL', '');
+  if (actionBaseUrl && !URL.canParse(actionBaseUrl)) problems.push('ACTION_BASE_URL: expected an address');
   let brand: Brand | undefined;
   try {
     brand = JSON.parse(text('BRAND')) as Brand;
@@ -64,6 +68,7 @@ function environmentOf(env: NodeJS.ProcessEnv) {
     ESCALATION_EMAILS: text('ESCALATION_EMAILS', ''),
     BRAND: brand as Brand,
     UNSUBSCRIBE_BASE_URL: unsubscribeBaseUrl,
+    ACTION_BASE_URL: actionBaseUrl,
     SENDER_EMAIL: text('SENDER_EMAIL'),
     SENDER_NAME: text('SENDER_NAME'),
     REPLY_TO_EMAIL: env.REPLY_TO_EMAIL?.trim() || undefined,
@@ -95,7 +100,14 @@ export function deliveryWiring(env: NodeJS.ProcessEnv = process.env) {
       .filter(Boolean),
     brand: e.BRAND,
     unsubscribeBaseUrl: e.UNSUBSCRIBE_BASE_URL,
+    actionBaseUrl: e.ACTION_BASE_URL || null,
   };
+  const actions = new DynamoOwnerActions(
+    documents,
+    e.PORTFOLIO_TABLE,
+    e.ACTIVITY_TABLE,
+    e.DATA_RETENTION_DAYS,
+  );
   return {
     settings,
     store: new DynamoPortfolioStore({
@@ -107,6 +119,8 @@ export function deliveryWiring(env: NodeJS.ProcessEnv = process.env) {
     emailDays: new DynamoEmailDayBook(documents, e.PORTFOLIO_TABLE),
     suppressions: new DynamoSuppressionList(documents, e.PORTFOLIO_TABLE),
     tasks: new DynamoTaskBook(documents, e.ACTIVITY_TABLE, e.DATA_RETENTION_DAYS),
+    actions,
+    pauses: actions,
     reports: new DynamoIngestReports(documents, e.ACTIVITY_TABLE),
     scheduler: new EventBridgeScheduler({
       client: new SchedulerClient({}),

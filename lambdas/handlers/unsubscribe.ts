@@ -10,6 +10,7 @@ import { isLocale, type Locale } from '../domain/locales';
 import type { SuppressionList } from '../ports/suppressionList';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/privacy';
+import { bodyOf, methodOf, PAGE_HEADERS, respond, tokenOf } from '../shared/publicEndpoint';
 import { badLinkPage, confirmPage, donePage, expiredLinkPage, notAllowedPage } from '../unsubscribe/pages';
 
 export interface UnsubscribeDependencies {
@@ -17,44 +18,6 @@ export interface UnsubscribeDependencies {
   secret: () => Promise<string>;
   defaultLocale: Locale;
   now?: () => Date;
-}
-
-const HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
-function respond(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: HEADERS, body };
-}
-
-/** The longest path or token we read: ours are a few hundred characters. */
-const MAX_INPUT = 4096;
-
-/**
- * The token: the last path segment (/u/<token>) or the `t` query parameter. Null when the request cannot carry
- * one (a path that is not valid percent-encoding, or far too long): such input gets a 400 page, never an error.
- */
-function tokenOf(event: APIGatewayProxyEventV2): string | null {
-  const query = event.queryStringParameters?.t;
-  if (typeof query === 'string') return query.length <= MAX_INPUT ? query : null;
-  const path = typeof event.rawPath === 'string' ? event.rawPath : '';
-  if (path.length > MAX_INPUT) return null;
-  try {
-    return decodeURIComponent(path.split('/').filter(Boolean).pop() ?? '');
-  } catch {
-    return null;
-  }
-}
-
-/** The request body as text, for the one-click marker; a body that is not what it claims to be reads as empty. */
-function bodyOf(event: APIGatewayProxyEventV2): string {
-  if (typeof event.body !== 'string' || event.body.length > MAX_INPUT) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
 /**
@@ -67,11 +30,11 @@ function bodyOf(event: APIGatewayProxyEventV2): string {
 export function createUnsubscribeHandler(deps: UnsubscribeDependencies) {
   const now = deps.now ?? (() => new Date());
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const method = String(event.requestContext?.http?.method ?? '').toUpperCase();
+    const method = methodOf(event);
     if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
       return {
         statusCode: 405,
-        headers: { ...HEADERS, allow: 'GET, HEAD, POST' },
+        headers: { ...PAGE_HEADERS, allow: 'GET, HEAD, POST' },
         body: notAllowedPage(deps.defaultLocale),
       };
     const token = tokenOf(event);

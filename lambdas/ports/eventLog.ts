@@ -26,7 +26,15 @@ export type DeliveryEvent =
       caseId: string | null;
     }
   | { kind: 'suppressed'; customerId: string; play: string; template: string; to: string; reason: string }
-  | { kind: 'digest'; to: string; level: 1 | 2; items: number };
+  | { kind: 'digest'; to: string; level: 1 | 2; items: number }
+  | {
+      kind: 'task-done' | 'task-snoozed' | 'customer-paused' | 'customer-resumed';
+      customerId: string;
+      /** Present when the action came from a task of a case. */
+      caseId?: string;
+      /** The owner or team lead who acted. */
+      by: string;
+    };
 
 export interface EventLog {
   record(event: DeliveryEvent, at: Date): void;

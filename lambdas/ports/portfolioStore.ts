@@ -33,6 +33,8 @@ export interface PortfolioStore {
   markStepDone(customerId: string, caseId: string, index: number): Promise<void>;
   /** Moves a step still waiting to another day (the sweep made its lost schedule again); else changes nothing. */
   rescheduleStep(customerId: string, caseId: string, index: number, dueOn: IsoDate): Promise<void>;
+  /** Marks one step of a case cancelled (its customer is paused): nothing else will carry it out. */
+  markStepCancelled(customerId: string, caseId: string, index: number): Promise<void>;
 }
 
 export type Claim = 'claimed' | 'done' | 'in-flight';

@@ -12,12 +12,21 @@ export interface OwnerTask {
   task: string | null;
   reason: string | null;
   dueOn: IsoDate;
+  /** Set when the owner marked it done (or closed the renewal as not renewing) from the digest. */
+  doneOn?: IsoDate;
+  /** Set when the owner snoozed it: the task now lives on this day, and this item only points there. */
+  movedTo?: IsoDate;
 }
 
 export interface TaskBook {
   add(task: OwnerTask): Promise<'added' | 'already-there'>;
-  /** Tasks for a recipient due in [from, to], oldest first. */
+  /** Open tasks for a recipient due in [from, to], oldest first (done and moved tasks left out). */
   dueBetween(to: string, from: IsoDate, until: IsoDate): Promise<OwnerTask[]>;
+  /** The task as it is now, following a snoozed task to where it moved; null when there is none. */
+  find(to: string, dueOn: IsoDate, taskId: string): Promise<OwnerTask | null>;
+  markDone(task: OwnerTask, on: IsoDate): Promise<void>;
+  /** Moves a task to another day: the old item points to the new one, so links to it keep working. */
+  moveTo(task: OwnerTask, dueOn: IsoDate): Promise<OwnerTask>;
 }
 
 /** Who looks after a customer: the account owner named in its latest snapshot. */

@@ -53,6 +53,20 @@ export const DIGEST_WORDS = [
   'holdoutGroup',
   'holdoutTooSmall',
   'holdoutDifference',
+  'actionDone',
+  'actionSnooze',
+  'actionPause',
+  'actionWontRenew',
+  'actionResume',
+  'paused',
+  'pausedUntil',
+  'teamActivity',
+  'activityOwner',
+  'activityDone',
+  'activitySnoozed',
+  'activityOverdue',
+  'callScript',
+  'objections',
 ] as const;
 export type DigestWord = (typeof DIGEST_WORDS)[number];
 

@@ -1,4 +1,5 @@
 import type { IsoDate } from '../domain/dates';
+import type { OwnerAction } from '../domain/delivery/actionToken';
 import type { HoldoutComparison } from '../domain/engine/holdout';
 import type { Locale } from '../domain/locales';
 import type { PortfolioKpis } from '../domain/metrics';
@@ -59,6 +60,24 @@ export interface DigestTask {
   ownerEmail: string | null;
   /** Call talking points are shown for new tasks. */
   withTalkingPoints: boolean;
+  /** Signed links that act on the task (Done, Snooze, Pause, Won't renew); empty where links are not set up. */
+  actions: { action: OwnerAction; url: string }[];
+}
+
+/** A customer an owner paused, listed in the owner's digest with a link to resume it. */
+export interface PausedCustomer {
+  customerName: string;
+  until: IsoDate;
+  resumeUrl: string | null;
+}
+
+/** What one owner did with their tasks, for the team digest. */
+export interface OwnerActivity {
+  owner: string;
+  /** Tasks marked done (or closed as not renewing) in the last 7 days. */
+  done: number;
+  snoozed: number;
+  overdue: number;
 }
 
 export interface DigestData {
@@ -72,6 +91,8 @@ export interface DigestData {
   ingestProblems: { file: string; rows: number; rejected: number; error: string | null; reasons: string[] }[];
   /** Team digest: per play with a holdout, emailed against held-out customers' cases. */
   holdouts?: HoldoutComparison[];
+  paused: PausedCustomer[];
+  ownerActivity: OwnerActivity[];
 }
 
 export interface DigestRequest {

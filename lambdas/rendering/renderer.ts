@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars/runtime';
+import type { OwnerAction } from '../domain/delivery/actionToken';
 import { type GroupResult, MIN_HOLDOUT_GROUP } from '../domain/engine/holdout';
 import type { Locale } from '../domain/locales';
 import type { EmailTemplate } from '../domain/playbook/schema';
@@ -64,7 +65,17 @@ const PER_ITEM_WORDS = new Set<DigestWord>([
   'holdoutGroup',
   'holdoutTooSmall',
   'holdoutDifference',
+  'pausedUntil',
 ]);
+
+/** The word of each action link. */
+const ACTION_WORDS: Record<OwnerAction, DigestWord> = {
+  done: 'actionDone',
+  snooze: 'actionSnooze',
+  pause: 'actionPause',
+  'wont-renew': 'actionWontRenew',
+  resume: 'actionResume',
+};
 
 export class EmailRenderer {
   private readonly html = new Map<TemplateSpecification, Compiled>();
@@ -165,6 +176,7 @@ export class EmailRenderer {
           active: format.count(p.active),
         })),
         points: task.withTalkingPoints ? ((task.task ? d.taskPoints[task.task] : undefined) ?? d.points) : [],
+        actions: task.actions.map((a) => ({ label: t[ACTION_WORDS[a.action]]!, url: a.url })),
       });
       const kpis = data.kpis
         ? [
@@ -237,6 +249,17 @@ export class EmailRenderer {
               : word('holdoutTooSmall', { min: format.count(MIN_HOLDOUT_GROUP) }, true),
           };
         }),
+        paused: data.paused.map((p) => ({
+          customerName: p.customerName,
+          until: word('pausedUntil', { until: format.date(p.until) }, true),
+          resumeUrl: p.resumeUrl,
+        })),
+        ownerActivity: data.ownerActivity.map((a) => ({
+          owner: a.owner,
+          done: format.count(a.done),
+          snoozed: format.count(a.snoozed),
+          overdue: format.count(a.overdue),
+        })),
         ingestProblems: data.ingestProblems.map((p) => ({
           file: p.file,
           summary: p.error
@@ -360,6 +383,7 @@ interface TaskLine {
   reason: string | null;
   products: { name: string; purchased: string; assigned: string; active: string }[];
   points: string[];
+  actions: { label: string; url: string }[];
 }
 
 function digestText(
@@ -373,6 +397,8 @@ function digestText(
     kpis: { label: string; value: string; target: string | null; status: string | null }[];
     holdouts: { play: string; emailed: string; heldOut: string; verdict: string }[];
     ingestProblems: { file: string; summary: string; reasons: string[] }[];
+    paused: { customerName: string; until: string; resumeUrl: string | null }[];
+    ownerActivity: { owner: string; done: string; snoozed: string; overdue: string }[];
   },
   t: Record<string, string>,
   d: Catalog['digest'],
@@ -394,6 +420,7 @@ function digestText(
         ...(task.points.length
           ? [`  ${d.talkingPoints}:`, ...task.points.map((point) => `    - ${point}`)]
           : []),
+        ...task.actions.map((a) => `  ${plain(a.label)}: ${a.url}`),
       ].join('\n'),
     );
   // A section with nothing in it is left out, heading and all.
@@ -407,17 +434,27 @@ function digestText(
   const problems = view.ingestProblems.map((p) =>
     [`${p.file}: ${p.summary}`, ...p.reasons.map((r) => `  - ${r}`)].join('\n'),
   );
+  const paused = view.paused.map(
+    (p) =>
+      `${p.customerName}: ${p.until}${p.resumeUrl ? `\n  ${plain(t.actionResume!)}: ${p.resumeUrl}` : ''}`,
+  );
+  const activity = view.ownerActivity.map(
+    (a) =>
+      `${a.owner}: ${d.activityDone} ${a.done}, ${d.activitySnoozed} ${a.snoozed}, ${d.activityOverdue} ${a.overdue}`,
+  );
   const sections = (
     kind === 'owner'
       ? [
           section(d.newTasks, tasks(view.newTasks)),
           section(d.overdueTasks, tasks(view.overdueTasks)),
+          section(d.paused, paused),
           section(d.renewals, renewals),
           section(d.wins, wins),
           section(d.kpis, kpis),
         ]
       : [
           section(d.escalations, tasks(view.escalations)),
+          section(d.teamActivity, activity),
           section(d.kpis, kpis),
           ...(view.holdouts.length
             ? [

@@ -28,7 +28,11 @@ export const metrics = new Metrics({
 /** In Lambda, events become log lines (addresses masked) and metrics (emails by play, tasks, escalations, resolutions). */
 export class PowertoolsEventLog implements EventLog {
   record(event: DeliveryEvent, at: Date): void {
-    const safe = 'to' in event ? { ...event, to: maskEmail(event.to) } : event;
+    const safe = {
+      ...event,
+      ...('to' in event ? { to: maskEmail(event.to) } : {}),
+      ...('by' in event ? { by: maskEmail(event.by) } : {}),
+    };
     logger.info(event.kind, { event: safe, at: at.toISOString() });
     const byPlay = (name: string, play: string) => {
       const single = metrics.singleMetric();

@@ -1,4 +1,5 @@
 import type { Locale } from '../domain/locales';
+import { escapeHtml, page } from '../shared/publicEndpoint';
 
 // The pages a recipient sees after clicking the unsubscribe link, in our own words, in their language.
 const WORDS: Record<
@@ -82,21 +83,6 @@ const WORDS: Record<
     notAllowedText: 'Diese Adresse öffnet nur die Abmeldelinks aus unseren E-Mails.',
   },
 };
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
-function page(locale: Locale, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#1f6feb;color:#fff;cursor:pointer}</style>
-</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>
-`;
-}
 
 export function confirmPage(locale: Locale, email: string): string {
   const w = WORDS[locale];

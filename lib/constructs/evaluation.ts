@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -37,11 +37,21 @@ export class Evaluation extends Construct {
   readonly shardFunction: ClmFunction;
   readonly shardQueue: Queue;
   readonly stepGroup: StepScheduleGroup;
+  /** The role one-time step schedules run as, and what a function needs to make them (owner actions move some). */
+  readonly stepRole: Role;
+  readonly stepScheduling: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: EvaluationProps) {
     super(scope, id);
     this.stepGroup = new StepScheduleGroup(this, 'StepSchedules');
     const stepRole = schedulerRole(this, 'StepSchedulerRole', [props.stepFunction], props.deadLetters);
+    this.stepRole = stepRole;
+    this.stepScheduling = {
+      SCHEDULE_GROUP: this.stepGroup.name,
+      STEP_FUNCTION_ARN: props.stepFunction.functionArn,
+      SCHEDULER_ROLE_ARN: stepRole.roleArn,
+      STEP_DLQ_ARN: props.deadLetters.queueArn,
+    };
     this.shardQueue = new Queue(this, 'Shards', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -52,10 +62,7 @@ export class Evaluation extends Construct {
     });
     const environment = {
       ...props.environment,
-      SCHEDULE_GROUP: this.stepGroup.name,
-      STEP_FUNCTION_ARN: props.stepFunction.functionArn,
-      SCHEDULER_ROLE_ARN: stepRole.roleArn,
-      STEP_DLQ_ARN: props.deadLetters.queueArn,
+      ...this.stepScheduling,
       CUSTOMERS_PER_SHARD: String(props.customersPerShard),
     };
     this.function = new ClmFunction(this, 'Evaluate', {

@@ -69,6 +69,7 @@ export class RunFacts {
       markStepDone: (customerId, caseId, index) => store.markStepDone(customerId, caseId, index),
       rescheduleStep: (customerId, caseId, index, dueOn) =>
         store.rescheduleStep(customerId, caseId, index, dueOn),
+      markStepCancelled: (customerId, caseId, index) => store.markStepCancelled(customerId, caseId, index),
     };
   }
 

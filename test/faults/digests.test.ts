@@ -35,7 +35,9 @@ function digestDeps(ledgerFaults: Fault[] = []): DigestDependencies {
     }),
     renderer: harness.renderer,
     events: harness.events,
+    actions: harness.actions,
     settings: TEST_SETTINGS,
+    secret: async () => 'test-secret-for-action-links',
     now: () => harness.clock,
   };
 }

@@ -1,5 +1,6 @@
 import { DynamoEmailDayBook } from '../../lambdas/adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
+import { DynamoOwnerActions } from '../../lambdas/adapters/dynamodb/dynamoOwnerActions';
 import {
   DynamoMessageLedger,
   DynamoPortfolioStore,
@@ -53,6 +54,7 @@ export const TEST_SETTINGS: EvaluationSettings = {
   escalationEmails: ['lead@reseller.example'],
   brand: SAMPLE_BRAND,
   unsubscribeBaseUrl: 'https://unsubscribe.reseller.example',
+  actionBaseUrl: 'https://actions.reseller.example',
 };
 
 /** dynalite + aws-ses-v2-local with every delivery adapter wired to them, and a clock the test sets. */
@@ -63,6 +65,7 @@ export class DeliveryHarness {
   readonly store: DynamoPortfolioStore;
   readonly suppressions: DynamoSuppressionList;
   readonly tasks: DynamoTaskBook;
+  readonly actions: DynamoOwnerActions;
 
   private constructor(
     readonly dynamo: LocalDynamo,
@@ -76,6 +79,12 @@ export class DeliveryHarness {
     });
     this.suppressions = new DynamoSuppressionList(dynamo.documents, dynamo.tables.Portfolio!);
     this.tasks = new DynamoTaskBook(dynamo.documents, dynamo.tables.Activity!, 400);
+    this.actions = new DynamoOwnerActions(
+      dynamo.documents,
+      dynamo.tables.Portfolio!,
+      dynamo.tables.Activity!,
+      400,
+    );
   }
 
   static async start(): Promise<DeliveryHarness> {
@@ -112,6 +121,7 @@ export class DeliveryHarness {
       ledger: new DynamoMessageLedger(this.dynamo.documents, this.dynamo.tables.Activity!, 400),
       suppressions: this.suppressions,
       tasks: this.tasks,
+      pauses: this.actions,
       mailer: new SesMailer({
         client: this.ses.client,
         senderEmail: 'success@reseller.example',

@@ -204,6 +204,14 @@ export class DynamoPortfolioStore implements PortfolioStore {
   }
 
   async markStepDone(customerId: string, caseId: string, index: number): Promise<void> {
+    await this.markStep(customerId, caseId, index, 'done');
+  }
+
+  async markStepCancelled(customerId: string, caseId: string, index: number): Promise<void> {
+    await this.markStep(customerId, caseId, index, 'cancelled');
+  }
+
+  private async markStep(customerId: string, caseId: string, index: number, status: string): Promise<void> {
     this.requests.writes++;
     await withThrottlingRetry(() =>
       this.options.client.send(
@@ -213,7 +221,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
           UpdateExpression: `SET #case.steps[${index}].#status = :done`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#case': 'case', '#status': 'status' },
-          ExpressionAttributeValues: { ':done': 'done' },
+          ExpressionAttributeValues: { ':done': status },
         }),
       ),
     ).catch((error: unknown) => {

@@ -1,6 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays } from '../../domain/dates';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { addDays, type IsoDate } from '../../domain/dates';
 import type { CustomerDirectory, OwnerTask, TaskBook } from '../../ports/taskBook';
 import { withThrottlingRetry } from './retry';
 import { epochSeconds, keys } from './tableDesign';
@@ -55,13 +61,74 @@ export class DynamoTaskBook implements TaskBook {
         ),
       );
       for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...task } = item;
-        tasks.push(task as OwnerTask);
+        const task = taskOf(item);
+        if (!task.doneOn && !task.movedTo) tasks.push(task);
       }
       start = page.LastEvaluatedKey;
     } while (start);
     return tasks;
   }
+
+  async find(to: string, dueOn: IsoDate, taskId: string): Promise<OwnerTask | null> {
+    let key = keys.task(to, dueOn, taskId);
+    // A task snoozed a few times is a short chain; more hops than that is not one of ours.
+    for (let hop = 0; hop < 20; hop++) {
+      const result = await withThrottlingRetry(() =>
+        this.client.send(new GetCommand({ TableName: this.activityTable, Key: key, ConsistentRead: true })),
+      );
+      if (!result.Item) return null;
+      const task = taskOf(result.Item);
+      if (!task.movedTo) return task;
+      key = keys.task(to, task.movedTo, taskId);
+    }
+    return null;
+  }
+
+  async markDone(task: OwnerTask, on: IsoDate): Promise<void> {
+    await withThrottlingRetry(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.activityTable,
+          Key: keys.task(task.to, task.dueOn, task.taskId),
+          UpdateExpression: 'SET doneOn = :on',
+          ExpressionAttributeValues: { ':on': on },
+        }),
+      ),
+    );
+  }
+
+  async moveTo(task: OwnerTask, dueOn: IsoDate): Promise<OwnerTask> {
+    const { doneOn: _done, movedTo: _moved, ...open } = task;
+    const moved: OwnerTask = { ...open, dueOn };
+    // The new item first: a failure between the two writes leaves the task twice, never lost.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.activityTable,
+        Item: {
+          ...keys.task(moved.to, moved.dueOn, moved.taskId),
+          entity: 'task',
+          ...moved,
+          expiresAt: epochSeconds(addDays(moved.dueOn, this.retentionDays)),
+        },
+      }),
+    );
+    await withThrottlingRetry(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.activityTable,
+          Key: keys.task(task.to, task.dueOn, task.taskId),
+          UpdateExpression: 'SET movedTo = :to',
+          ExpressionAttributeValues: { ':to': dueOn },
+        }),
+      ),
+    );
+    return moved;
+  }
+}
+
+function taskOf(item: Record<string, unknown>): OwnerTask {
+  const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...task } = item;
+  return task as unknown as OwnerTask;
 }
 
 export class DynamoCustomerDirectory implements CustomerDirectory {

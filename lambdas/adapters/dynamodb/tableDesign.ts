@@ -54,6 +54,9 @@ export const keys = {
     sk: `CHUNK#${fileId}#${String(index).padStart(5, '0')}`,
   }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'SENT' }),
+  pause: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PAUSE' }),
+  actionToken: (tokenId: string) => ({ pk: `ACTIONTOKEN#${tokenId}`, sk: 'SPENT' }),
+  actions: (day: string, at: string, id: string) => ({ pk: `ACTIONS#${day}`, sk: `${at}#${id}` }),
   task: (to: string, dueOn: string, taskId: string) => ({
     pk: `TASKS#${normalizeAddress(to)}`,
     sk: `${dueOn}#${taskId}`,

@@ -54,6 +54,8 @@ export interface Case {
   status: 'open' | 'resolved' | 'closed';
   resolvedOn: IsoDate | null;
   closedOn: IsoDate | null;
+  /** Why an owner closed the case from the digest ('wont-renew': the customer told them it will not renew). */
+  outcome?: 'wont-renew';
   /** The admin address the case's emails were planned for. */
   recipient: string;
   /** Utilization 30 days before the case opened, for "back to where it was" resolutions. */

@@ -275,7 +275,8 @@ function wrappedRecords(document: Record<string, unknown>, path: string | undefi
     return at;
   }
   const arrays = Object.entries(document).filter(
-    ([, value]) => Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && value[0] !== null,
+    ([, value]) =>
+      Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && value[0] !== null,
   );
   if (arrays.length !== 1) {
     throw new SnapshotFileError(

@@ -31,7 +31,9 @@ function digestDeps(): DigestDependencies {
     }),
     renderer: harness.renderer,
     events: harness.events,
+    actions: harness.actions,
     settings: TEST_SETTINGS,
+    secret: async () => 'test-secret-for-action-links',
     now: () => harness.clock,
   };
 }

@@ -84,7 +84,7 @@ describe('functions', () => {
     const functions = Object.values(
       template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x' } }),
     );
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions as { Properties: Record<string, unknown> }[]) {
       expect(fn.Properties).toMatchObject({
         Architectures: ['arm64'],
@@ -97,12 +97,46 @@ describe('functions', () => {
     }
     expect(
       Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } })),
-    ).toHaveLength(7);
-    expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(7);
+    ).toHaveLength(8);
+    expect(Object.keys(template.findResources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(8);
   });
 
-  it('exposes the unsubscribe function through a public function URL (the token is signed)', () => {
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+  it('exposes the unsubscribe and owner-action functions through public function URLs (the tokens are signed)', () => {
+    const urls = Object.values(
+      template.findResources('AWS::Lambda::Url', { Properties: { AuthType: 'NONE' } }),
+    );
+    expect(urls.map((u) => JSON.stringify(u)).sort()).toEqual([
+      expect.stringMatching(/OwnerActionsOwnerAction/),
+      expect.stringMatching(/"Unsubscribe[0-9A-F]{8}"/),
+    ]);
+  });
+
+  it('gives the owner-action function the tables, the secret and its schedules, and no way to send email', () => {
+    const roleOf = (id: RegExp) =>
+      Object.entries(template.findResources('AWS::IAM::Role')).find(([key]) => id.test(key))![0];
+    const role = roleOf(/^OwnerActionsOwnerActionServiceRole/);
+    const own = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) =>
+        JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(role),
+      )
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+            .Statement,
+      );
+    const actions = own.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'secretsmanager:GetSecretValue',
+        'scheduler:CreateSchedule',
+      ]),
+    );
+    expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Weekday mornings'),
+      Environment: { Variables: Match.objectLike({ ACTION_BASE_URL: Match.anyValue() }) },
+    });
   });
 });
 
@@ -120,16 +154,16 @@ describe('schedules', () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'ClmAutopilot-steps' });
   });
 
-  it('lets the evaluators pass only the step scheduler role, and manage schedules only in its group', () => {
+  it('lets the evaluators and the owner-action function pass only the step scheduler role, and manage schedules only in its group', () => {
     const passRole = statements().filter((s) => [s.Action].flat().includes('iam:PassRole'));
-    expect(passRole).toHaveLength(2);
+    expect(passRole).toHaveLength(3);
     for (const statement of passRole) {
       expect(statement.Resource).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^EvaluationStepSchedulerRole/), 'Arn'],
       });
     }
     const scheduling = statements().filter((s) => [s.Action].flat().includes('scheduler:CreateSchedule'));
-    expect(scheduling).toHaveLength(2);
+    expect(scheduling).toHaveLength(3);
     for (const statement of scheduling)
       expect(JSON.stringify(statement.Resource)).toContain(':schedule/ClmAutopilot-steps/*');
   });
@@ -214,8 +248,14 @@ describe('observability', () => {
     expect(dashboard).toContain('Emails sent by play, per day');
   });
 
-  it('outputs the bucket, an upload command, the dashboard and the unsubscribe URL', () => {
-    for (const name of ['SnapshotBucketName', 'UploadCommand', 'DashboardUrl', 'UnsubscribeUrl'])
+  it('outputs the bucket, an upload command, the dashboard, the unsubscribe and owner-action URLs', () => {
+    for (const name of [
+      'SnapshotBucketName',
+      'UploadCommand',
+      'DashboardUrl',
+      'UnsubscribeUrl',
+      'OwnerActionUrl',
+    ])
       template.hasOutput(name, Match.anyValue());
   });
 });

@@ -1,0 +1,71 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describeAction, type OwnerActionDependencies, performAction } from '../delivery/ownerActions';
+import { verifyActionToken } from '../domain/delivery/actionToken';
+import type { Locale } from '../domain/locales';
+import {
+  badActionLinkPage,
+  confirmActionPage,
+  expiredActionLinkPage,
+  goneActionPage,
+  notAllowedActionPage,
+  outcomePage,
+} from '../ownerActions/pages';
+import { logger } from '../shared/logger';
+import { metrics } from '../shared/observability';
+import { maskEmail } from '../shared/privacy';
+import { methodOf, PAGE_HEADERS, respond, tokenOf } from '../shared/publicEndpoint';
+import { deliveryWiring } from './deliveryWiring';
+
+export interface OwnerActionHandlerDependencies extends OwnerActionDependencies {
+  secret: () => Promise<string>;
+}
+
+/** Status codes of what a POST found: acted (200), nothing to act on (410), already done or used (409). */
+const STATUS = { gone: 410, used: 409, closed: 409 } as const;
+
+/**
+ * The owner-action endpoint behind a Lambda function URL, public like the unsubscribe one: a bad, expired or
+ * foreign link gets a plain 400 page, another method a 405, never an error. GET shows what the link will do and
+ * changes nothing (mail scanners follow links); only the POST from that page acts, once per link.
+ */
+export function createOwnerActionHandler(deps: OwnerActionHandlerDependencies) {
+  const locale: Locale = deps.settings.defaultLocale;
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const method = methodOf(event);
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
+      return {
+        statusCode: 405,
+        headers: { ...PAGE_HEADERS, allow: 'GET, HEAD, POST' },
+        body: notAllowedActionPage(locale),
+      };
+    const token = tokenOf(event);
+    const today = deps.now().toISOString().slice(0, 10);
+    const check = token === null ? null : verifyActionToken(token, await deps.secret(), today);
+    if (!check?.valid) {
+      const reason = check?.reason ?? 'malformed';
+      logger.warn('action link refused', { reason });
+      return respond(400, reason === 'expired' ? expiredActionLinkPage(locale) : badActionLinkPage(locale));
+    }
+    const { claims } = check;
+    const about = await describeAction(deps, claims, today);
+    if (method !== 'POST')
+      return about.actionable
+        ? respond(200, confirmActionPage(claims.locale, claims.action, about.customerName))
+        : respond(410, goneActionPage(claims.locale));
+    const outcome = await performAction(deps, claims, token!);
+    logger.info('owner action', { action: claims.action, outcome: outcome.kind, by: maskEmail(claims.by) });
+    const status = outcome.kind in STATUS ? STATUS[outcome.kind as keyof typeof STATUS] : 200;
+    return respond(status, outcomePage(claims.locale, outcome, about.customerName));
+  };
+}
+
+let wired: ReturnType<typeof createOwnerActionHandler> | undefined;
+
+export const handler = async (event: APIGatewayProxyEventV2) => {
+  wired ??= createOwnerActionHandler(deliveryWiring());
+  try {
+    return await wired(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
