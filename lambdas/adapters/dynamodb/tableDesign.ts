@@ -46,6 +46,9 @@ export const keys = {
   suppression: (email: string) => ({ pk: `SUPPRESSION#${normalizeAddress(email)}`, sk: 'SUPPRESSION' }),
   emailDays: (email: string) => ({ pk: `EMAILDAYS#${normalizeAddress(email)}`, sk: 'EMAILDAYS' }),
   portfolio: () => ({ pk: 'PORTFOLIO', sk: 'META' }),
+  /** Which contacts upload is the directory; each upload's contacts sit under their own partition. */
+  contactsDirectory: () => ({ pk: 'CONTACTS', sk: 'CURRENT' }),
+  contact: (fileId: string, customerId: string) => ({ pk: `CONTACTS#${fileId}`, sk: customerId }),
   customerWriteLease: () => ({ pk: 'PORTFOLIO', sk: 'INGEST_LEASE' }),
   ingestFile: (fileId: string) => ({ pk: `FILE#${fileId}`, sk: 'INGEST' }),
   ingestReport: (day: string, fileId: string) => ({ pk: `INGESTS#${day}`, sk: fileId }),
