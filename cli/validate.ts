@@ -2,23 +2,30 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type CustomerWithoutContact, customersWithoutContact } from '../lambdas/domain/contacts/joinCheck';
+import { readContacts } from '../lambdas/domain/contacts/readContacts';
 import { validateSnapshotFile } from '../lambdas/domain/snapshot/customerLimit';
+import type { ReadOptions } from '../lambdas/domain/snapshot/reader';
 import { SnapshotFileError } from '../lambdas/domain/snapshot/reader';
 import { ReadingSettingsError } from '../lambdas/domain/snapshot/readingSettings';
-import { type CliCommand, UsageError } from './command';
+import { type CliCommand, type CliIo, UsageError } from './command';
 import { READING_OPTIONS, READING_USAGE, readingSettingsOf } from './snapshotOptions';
 
-const USAGE = `Usage: clm validate FILE [--json] [reading options]
+const USAGE = `Usage: clm validate FILE [--contacts CONTACTS] [--json] [reading options]
 
 Checks a snapshot file (CSV or tab-separated text, JSON or NDJSON; UTF-8, UTF-16 or Windows-1252) without AWS.
 
 Options:
   --json                 print one JSON object: {"file","rows","accepted","rejected":[{"line","column","reason"}],"error"?}
+  --contacts CONTACTS    also check the contacts directory file and its join with FILE by customer_id: names the
+                         customers left without an admin (no customer email; the owner is asked for one) or
+                         an owner (ingestion needs defaultOwnerEmail for them); JSON adds "contacts"
   -h, --help             show this help
 
 ${READING_USAGE}
 
-Exit codes: 0 every row is valid, 1 some rows are rejected, 2 the file cannot be used.`;
+Exit codes: 0 every row is valid (and, with --contacts, every customer has a contact), 1 some rows are rejected
+(or customers are left without a contact), 2 a file cannot be used.`;
 
 interface ValidateReport {
   file: string;
@@ -26,6 +33,17 @@ interface ValidateReport {
   accepted: number;
   rejected: { line: number; column: string | null; reason: string }[];
   error?: string;
+  contacts?: ContactsCheck;
+}
+
+/** What --contacts adds: the contacts file's own rows, and the customers the join leaves without a contact. */
+interface ContactsCheck {
+  file: string;
+  rows: number;
+  accepted: number;
+  rejected: { line: number; column: string | null; reason: string }[];
+  error?: string;
+  withoutContact: CustomerWithoutContact[];
 }
 
 export const validateCommand: CliCommand = {
@@ -38,6 +56,7 @@ export const validateCommand: CliCommand = {
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
+        contacts: { type: 'string' },
         ...READING_OPTIONS,
       },
     });
@@ -68,6 +87,18 @@ export const validateCommand: CliCommand = {
         ...summary.warnings.map((warning) => `warning: ${warning}`),
       ];
       code = summary.rejected.length > 0 ? 1 : 0;
+      if (values.contacts) {
+        report.contacts = await checkContacts(values.contacts, file, {
+          fileName: basename(file),
+          ...reading,
+          uploadDate,
+        });
+        const { contacts } = report;
+        code = Math.max(
+          code,
+          contacts.error ? 2 : contacts.rejected.length + contacts.withoutContact.length > 0 ? 1 : 0,
+        );
+      }
     } catch (error) {
       report.error = describe(error);
       code = 2;
@@ -84,6 +115,7 @@ export const validateCommand: CliCommand = {
       return code;
     }
     for (const r of report.rejected) io.err(`${file}:${r.line}:${r.column ?? '-'} ${r.reason}`);
+    if (report.contacts) printContacts(report.contacts, file, io);
     const collapsed = report.rows - report.accepted - report.rejected.length - combined;
     io.out(
       `${file}: ${report.rows} rows, ${report.accepted} accepted, ${report.rejected.length} rejected${
@@ -93,6 +125,45 @@ export const validateCommand: CliCommand = {
     return code;
   },
 };
+
+/** Reads the contacts file and joins it with the licence file's customers, as ingestion will. */
+async function checkContacts(
+  contactsFile: string,
+  file: string,
+  options: ReadOptions,
+): Promise<ContactsCheck> {
+  const check: ContactsCheck = { file: contactsFile, rows: 0, accepted: 0, rejected: [], withoutContact: [] };
+  try {
+    const read = await readContacts(createReadStream(contactsFile), basename(contactsFile));
+    Object.assign(check, { rows: read.rows, accepted: read.accepted, rejected: read.rejected });
+    const directory = new Map([...read.contacts].map(([id, entry]) => [id, entry.contact]));
+    check.withoutContact = await customersWithoutContact(createReadStream(file), options, directory);
+  } catch (error) {
+    check.error = describe(error);
+  }
+  return check;
+}
+
+function printContacts(check: ContactsCheck, file: string, io: CliIo): void {
+  if (check.error) {
+    io.err(`${check.file}: ${check.error}`);
+    return;
+  }
+  for (const r of check.rejected) io.err(`${check.file}:${r.line}:${r.column ?? '-'} ${r.reason}`);
+  for (const c of check.withoutContact) {
+    const what = c.missing
+      .map((column) =>
+        column === 'admin_email'
+          ? 'no admin_email (no customer email; its owner gets a fix-contact task)'
+          : 'no owner_email (ingested only with defaultOwnerEmail set)',
+      )
+      .join(' and ');
+    io.err(`${file}:${c.line}:customer_id customer "${c.customerId}" has ${what}`);
+  }
+  io.out(
+    `${check.file}: ${check.rows} rows, ${check.accepted} customers, ${check.rejected.length} rejected; ${check.withoutContact.length} customers of ${file} left without a contact`,
+  );
+}
 
 function describe(error: unknown): string {
   if (error instanceof ReadingSettingsError) return error.message;

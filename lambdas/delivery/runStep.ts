@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hasAdmin } from '../domain/contacts/contactRow';
 import type { CustomerState } from '../domain/customer';
 
 import { type IsoDate, todayIn } from '../domain/dates';
@@ -42,6 +43,7 @@ export type StepOutcome =
   | 'case-missing'
   | 'stale-data'
   | 'suppressed'
+  | 'no-admin'
   | 'held-out'
   | 'paused'
   | 'not-due-yet';
@@ -158,6 +160,7 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
     );
     return 'stale-data';
   }
+  if (!hasAdmin(state)) return askForContact(deps, found, step, state.ownerEmail, today, now);
   if (await deps.suppressions.isSuppressed(state.adminEmail)) {
     deps.events.record(
       {
@@ -325,6 +328,64 @@ async function recordTask(
         now,
       );
   }
+}
+
+/**
+ * An email step of a customer whose admin nobody names: nothing is sent, and the owner is asked once for an
+ * address (a `fix-contact` task), not at every email the playbook has for the customer. The ledger remembers the
+ * ask, as it remembers sends, for the retention period.
+ */
+async function askForContact(
+  deps: StepDependencies,
+  found: Case,
+  step: CaseStep,
+  ownerEmail: string,
+  today: IsoDate,
+  now: Date,
+): Promise<StepOutcome> {
+  const template = step.template as EmailTemplate;
+  deps.events.record(
+    {
+      kind: 'suppressed',
+      customerId: found.customerId,
+      play: found.playId,
+      template,
+      to: '',
+      reason: 'no-admin-address',
+    },
+    now,
+  );
+  const askId = idOf('fix-contact', 'no-admin', found.customerId);
+  if ((await deps.ledger.claim(askId, now)) === 'claimed') {
+    const fixContact: CaseStep = {
+      ...step,
+      kind: 'task',
+      task: 'fix-contact',
+      level: 1,
+      template: null,
+      variant: null,
+      reason: 'no-admin-address',
+    };
+    try {
+      await recordTask(
+        deps,
+        found.customerId,
+        found.caseId,
+        found.playId,
+        fixContact,
+        ownerEmail,
+        today,
+        now,
+      );
+    } catch (error) {
+      // Asked for nothing after all: the retry asks.
+      await deps.ledger.release(askId);
+      throw error;
+    }
+    await deps.ledger.markSent(askId, 'fix-contact-task', now);
+  }
+  await deps.store.markStepDone(found.customerId, found.caseId, step.index);
+  return 'no-admin';
 }
 
 /** A held-out customer's email step: the `held-out` event carries what the `email` event would have. */

@@ -1,4 +1,5 @@
 import { normalizeAddress } from './address';
+import { noAdminAddress } from './contacts/contactRow';
 import type { IsoDate } from './dates';
 import type { Locale } from './locales';
 
@@ -58,7 +59,7 @@ export interface AdminChange {
 export interface CustomerState {
   customerId: string;
   customerName: string;
-  /** The admin's address as the export wrote it: what emails and digests show. */
+  /** The admin's address as the export wrote it: what emails and digests show; empty when nobody names one. */
   adminEmail: string;
   /** The same address normalised (normalizeAddress): what is compared, suppressed, booked and deduplicated. */
   adminAddress: string;
@@ -210,9 +211,13 @@ export function customerStateFrom(
   const state: CustomerState = {
     customerId: first.customerId,
     customerName: contact.customerName,
-    adminEmail: contact.adminEmail.trim(),
-    adminAddress: normalizeAddress(contact.adminEmail),
-    ownerEmail: contact.ownerEmail,
+    // No admin named (not by the rows, not by the contacts directory): no customer email, see hasAdmin.
+    adminEmail: contact.adminEmail?.trim() ?? '',
+    adminAddress: contact.adminEmail
+      ? normalizeAddress(contact.adminEmail)
+      : noAdminAddress(first.customerId),
+    // Ingestion refuses a customer nobody owns (no owner_email, no directory entry, no defaultOwnerEmail).
+    ownerEmail: contact.ownerEmail ?? '',
     locale: contact.locale ?? defaults.defaultLocale,
     timezone: contact.timezone ?? defaults.defaultTimezone,
     snapshotDate,

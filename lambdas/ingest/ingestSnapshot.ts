@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address';
-import { type CustomerDefaults, customerStateFrom, usagePointOf } from '../domain/customer';
+import { type ContactRow, joinContact } from '../domain/contacts/contactRow';
+import {
+  type CustomerDefaults,
+  type CustomerState,
+  customerStateFrom,
+  type UsagePoint,
+  usagePointOf,
+} from '../domain/customer';
 import type { IsoDate } from '../domain/dates';
 import { tooManyLines } from '../domain/snapshot/customerLimit';
 import { LINES_PER_CUSTOMER, quoted } from '../domain/snapshot/limits';
@@ -12,6 +19,7 @@ import {
 } from '../domain/snapshot/reader';
 import type { ReadingSettings } from '../domain/snapshot/readingSettings';
 import type { SnapshotRow } from '../domain/snapshot/snapshotRow';
+import type { ContactsDirectory } from '../ports/contactsDirectory';
 import type { IngestRecord, IngestStore, RawRowChunk } from '../ports/ingestStore';
 import type { SnapshotBucket } from '../ports/snapshotBucket';
 import { mapWithConcurrency } from '../shared/concurrency';
@@ -22,12 +30,16 @@ export interface IngestSettings extends CustomerDefaults {
   reportPrefix: string;
   /** How the reseller's files are read: the same settings `clm validate` takes. */
   reading?: ReadingSettings;
+  /** The account owner of customers that neither their rows nor the contacts directory give one. */
+  defaultOwnerEmail?: string;
 }
 
 export interface IngestDependencies {
   bucket: SnapshotBucket;
   store: IngestStore;
   settings: IngestSettings;
+  /** The contacts directory the rows are joined with (absent: the rows' own contact columns only). */
+  directory?: ContactsDirectory;
   now?: () => Date;
 }
 
@@ -104,15 +116,15 @@ class FileRows {
       this.customers.set(row.customerId, customer);
     }
     if (!customer.byTerm.has(row.termEnd)) customer.byTerm.set(row.termEnd, contactOf(row));
-    const admin = normalizeAddress(row.adminEmail);
-    if (!customer.admins.includes(admin)) {
+    const admin = row.adminEmail === undefined ? undefined : normalizeAddress(row.adminEmail);
+    if (admin !== undefined && !customer.admins.includes(admin)) {
       customer.admins.push(admin);
       if (customer.admins.length > 1) {
         const first = customer.byTerm.values().next().value!;
         this.warn({
           line,
           column: 'admin_email',
-          reason: `customer_id ${quoted(row.customerId)} names another admin (${row.adminEmail.trim()}) than its line ${customer.line} (${first.adminEmail.trim()}): emails go to the admin of the current term's first line`,
+          reason: `customer_id ${quoted(row.customerId)} names another admin (${row.adminEmail!.trim()}) than its line ${customer.line} (${first.adminEmail?.trim() ?? 'none'}): emails go to the admin of the current term's first line`,
         });
       }
     }
@@ -321,11 +333,23 @@ async function writeCustomers(
       ids.slice(i * CUSTOMERS_PER_BATCH, (i + 1) * CUSTOMERS_PER_BATCH),
     );
     let created = 0;
-    await mapWithConcurrency(batches, CUSTOMER_BATCHES_IN_FLIGHT, async (batch) => {
-      const customers = batch.map((customerId) => {
-        const state = customerStateFrom(rows.rowsOf(customerId), snapshotDate, settings);
-        return { state, point: usagePointOf(state) };
-      });
+    await mapWithConcurrency(batches, CUSTOMER_BATCHES_IN_FLIGHT, async (all) => {
+      // The contacts directory as it stands now: a contacts upload counts from the next snapshot on.
+      const directory = deps.directory ? await deps.directory.contactsOf(all) : new Map<string, ContactRow>();
+      const batch: string[] = [];
+      const customers: { state: CustomerState; point: UsagePoint }[] = [];
+      for (const customerId of all) {
+        const joined = rows
+          .rowsOf(customerId)
+          .map((row) => joinContact(row, directory.get(customerId), settings.defaultOwnerEmail));
+        const state = customerStateFrom(joined, snapshotDate, settings);
+        if (state.ownerEmail === '') {
+          refuse(customerId, state.lines.length, noOwner(customerId));
+          continue;
+        }
+        batch.push(customerId);
+        customers.push({ state, point: usagePointOf(state) });
+      }
       const writes = await store.saveCustomers(customers);
       writes.forEach((write, i) => {
         if (write === 'created') created++;
@@ -343,6 +367,9 @@ async function writeCustomers(
   }
   return { rejections, lines: refusedLines };
 }
+
+const noOwner = (customerId: string) =>
+  `customer_id ${quoted(customerId)} has no account owner: give it an owner_email column, a row in the contacts directory with one, or set defaultOwnerEmail; none of its lines were ingested`;
 
 /** The file's record: one DynamoDB item, so its rejections are few and short (the report has them all). */
 function recordOf(

@@ -106,7 +106,8 @@ function csvRows(body: string): RawRow[] {
   if (!header) throw new SnapshotFileError('the contacts file is empty');
   const fields = fieldsOf(header.record);
   return rest.map(({ record, raw, info }) => {
-    const line = info.lines - (raw.match(/\n/g)?.length ?? 0);
+    // The raw text may end with the record's own newline; only newlines inside it move the start up.
+    const line = info.lines - (raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
     const values: Record<string, unknown> = {};
     record.forEach((value, i) => {
       const field = fields[i];
@@ -190,8 +191,19 @@ function collect(raw: RawRow[]): ContactsRead {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path[0] as ContactField | undefined;
+      const shown = field ? ` ${quoted(row.values[field])}` : '';
       const reason =
-        issue.code === 'invalid_type' && row.values[field ?? ''] === undefined ? 'required' : issue.message;
+        issue.code === 'invalid_type' && row.values[field ?? ''] === undefined
+          ? 'missing value'
+          : issue.code === 'too_big'
+            ? issue.message
+            : field === 'adminEmail' || field === 'ownerEmail'
+              ? `not a valid email address${shown}`
+              : field === 'locale'
+                ? `unsupported locale${shown} (use en, es, fr or de)`
+                : field === 'timezone'
+                  ? `unknown IANA time zone${shown} (for example Europe/Berlin)`
+                  : issue.message;
       read.rejected.push({ line: row.line, column: field ? CONTACT_COLUMNS[field] : null, reason });
       continue;
     }

@@ -23,14 +23,22 @@ export const SnapshotRow = z
       .trim()
       .min(1)
       .max(...upTo('customerName')),
-    adminEmail: z.email().max(...upTo('adminEmail')),
+    /** Absent: the contacts directory (or nobody) names the admin; see joinContact. */
+    adminEmail: z
+      .email()
+      .max(...upTo('adminEmail'))
+      .optional(),
     adminName: z
       .string()
       .trim()
       .min(1)
       .max(...upTo('adminName'))
       .optional(),
-    ownerEmail: z.email().max(...upTo('ownerEmail')),
+    /** Absent: the contacts directory or `defaultOwnerEmail` names the owner. */
+    ownerEmail: z
+      .email()
+      .max(...upTo('ownerEmail'))
+      .optional(),
     product: z
       .string()
       .trim()
@@ -89,8 +97,6 @@ export const SNAPSHOT_FIELDS = Object.keys(CANONICAL_COLUMNS) as SnapshotField[]
 export const REQUIRED_FIELDS: readonly SnapshotField[] = [
   'customerId',
   'customerName',
-  'adminEmail',
-  'ownerEmail',
   'product',
   'licensesPurchased',
   'licensesAssigned',
