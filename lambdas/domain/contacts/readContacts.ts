@@ -85,9 +85,10 @@ function fieldsOf(headers: readonly string[]): (ContactField | null)[] {
 function csvRows(body: string): RawRow[] {
   const headerLine = body.slice(0, body.indexOf('\n') === -1 ? undefined : body.indexOf('\n'));
   const delimiter = (headerLine.match(/;/g)?.length ?? 0) > (headerLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  let records: { record: string[]; raw: string; info: { lines: number } }[];
+  const data = Buffer.from(body);
+  let records: { record: string[]; raw: string; info: { bytes: number } }[];
   try {
-    records = parse(body, {
+    records = parse(data, {
       delimiter,
       info: true,
       raw: true,
@@ -102,20 +103,31 @@ function csvRows(body: string): RawRow[] {
       },
     );
   }
+  // csv-parse's own line count is off for CRLF inside quotes: count newline bytes up to each record's start.
+  let cursor = 0;
+  let line = 1;
+  const lineOf = (end: number, raw: string) => {
+    let start = end - Buffer.byteLength(raw) - (data[end - 1] === NEWLINE && !raw.endsWith('\n') ? 1 : 0);
+    while (data[start] === NEWLINE || data[start] === RETURN) start++;
+    for (; cursor < start; cursor++) if (data[cursor] === NEWLINE) line++;
+    return line;
+  };
   const [header, ...rest] = records;
   if (!header) throw new SnapshotFileError('the contacts file is empty');
+  lineOf(header.info.bytes, header.raw);
   const fields = fieldsOf(header.record);
   return rest.map(({ record, raw, info }) => {
-    // The raw text may end with the record's own newline; only newlines inside it move the start up.
-    const line = info.lines - (raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
     const values: Record<string, unknown> = {};
     record.forEach((value, i) => {
       const field = fields[i];
       if (field) values[field] = value;
     });
-    return { line, values };
+    return { line: lineOf(info.bytes, raw), values };
   });
 }
+
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
 
 function objectRow(line: number, value: unknown, fields: Map<string, ContactField | null>): RawRow {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
