@@ -26,9 +26,9 @@ export interface ProductLine {
 export interface LineRow {
   customerId: string;
   customerName: string;
-  adminEmail: string;
+  adminEmail?: string | undefined;
   adminName?: string | undefined;
-  ownerEmail: string;
+  ownerEmail?: string | undefined;
   locale?: Locale | undefined;
   timezone?: string | undefined;
   product: string;
@@ -253,7 +253,9 @@ export function withPreviousState(state: CustomerState, previous: CustomerState 
   if (!previous || previous.snapshotDate > state.snapshotDate) return state;
   // Items written before addresses were normalised in the state have only the address as written.
   const previousAddress = previous.adminAddress ?? normalizeAddress(previous.adminEmail);
-  if (previousAddress !== state.adminAddress) {
+  // An admin named where there was none (or no longer named) is a contact filled in or lost, not a new admin.
+  const bothNamed = previous.adminEmail !== '' && state.adminEmail !== '';
+  if (bothNamed && previousAddress !== state.adminAddress) {
     const change: AdminChange = { fromEmail: previous.adminEmail, on: state.snapshotDate };
     if (previous.adminName) change.fromName = previous.adminName;
     return { ...state, adminChange: change };
