@@ -1,3 +1,5 @@
+import { FUNCTION_NAMES } from '../lambdas/shared/environment';
+
 // How every Lambda is bundled: shared by the CDK construct and `npm run bench`, so the bench measures what deploys.
 
 /** The Node.js runtime ships AWS SDK v3; handlebars loads source-map only if present (for its compiler's maps). */
@@ -10,13 +12,4 @@ export const ESM_REQUIRE_BANNER =
 export const BUNDLE_TARGET = 'node24';
 
 /** The handler files under lambdas/handlers, one function each. */
-export const HANDLERS = [
-  'ingest',
-  'evaluate',
-  'evaluateShard',
-  'step',
-  'digest',
-  'unsubscribe',
-  'ownerAction',
-  'sesEvents',
-] as const;
+export const HANDLERS = FUNCTION_NAMES;

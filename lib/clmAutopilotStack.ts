@@ -1,7 +1,17 @@
-import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import {
+  Annotations,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  Token,
+} from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { Settings } from '../lambdas/shared/settings';
 import type { ClmConfig } from './config';
+import type { ClmFunction } from './constructs/clmFunction';
 import { DataStore } from './constructs/dataStore';
 import { Delivery } from './constructs/delivery';
 import { Digest } from './constructs/digest';
@@ -31,6 +41,8 @@ function cron(time: string, days: string): string {
 export class ClmAutopilotStack extends Stack {
   /** Resource wildcards inside our own resources, for the cdk-nag acknowledgements. */
   readonly ownWildcards: OwnWildcard[];
+  /** Every function, one per handler. */
+  readonly functions: ClmFunction[];
 
   constructor(scope: Construct, id: string, props: ClmAutopilotStackProps) {
     super(scope, id, props);
@@ -41,27 +53,36 @@ export class ClmAutopilotStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const environment: Record<string, string> = {
-      PORTFOLIO_TABLE: data.portfolioTable.tableName,
-      ACTIVITY_TABLE: data.activityTable.tableName,
-      DATA_RETENTION_DAYS: String(config.dataRetentionDays),
-      DEFAULT_LOCALE: config.defaultLocale,
-      DEFAULT_TIMEZONE: config.defaultTimezone,
-      SEND_TIME: config.sendTime,
-      DIGEST_TIME: config.digestTime,
-      ESCALATION_EMAILS: config.escalationEmails.join(','),
-      BRAND: JSON.stringify(config.brand),
-      SENDER_EMAIL: config.senderEmail,
-      SENDER_NAME: config.senderName,
-      ...(config.replyToEmail ? { REPLY_TO_EMAIL: config.replyToEmail } : {}),
-      ...(config.playbook ? { PLAYBOOK: JSON.stringify(config.playbook) } : {}),
+    if (config.escalationEmails.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'clm:escalations-to-owners',
+        "No -c escalationEmails=lead@your-company.example: escalations go to each customer's account owner.",
+      );
+    }
+    const settings: Settings = {
+      dataRetentionDays: config.dataRetentionDays,
+      defaultLocale: config.defaultLocale,
+      defaultTimezone: config.defaultTimezone,
+      sendTime: config.sendTime,
+      taskTime: config.taskTime,
+      digestTime: config.digestTime,
+      escalationEmails: config.escalationEmails,
+      brand: config.brand,
+      sender: {
+        email: config.senderEmail,
+        name: config.senderName,
+        ...(config.replyToEmail ? { replyTo: config.replyToEmail } : {}),
+      },
+      customersPerShard: config.customersPerShard,
+      playbook: config.playbook,
+      reading: config.reading,
     };
+    const tables = { portfolioTable: data.portfolioTable, activityTable: data.activityTable };
     const ingestion = new Ingestion(this, 'Ingestion', {
+      ...tables,
       bucket: data.snapshotBucket,
-      portfolioTable: data.portfolioTable,
-      activityTable: data.activityTable,
       deadLetters,
-      environment,
+      settings,
     });
     const sending = new Sending(this, 'Sending', {
       senderEmail: config.senderEmail,
@@ -71,42 +92,55 @@ export class ClmAutopilotStack extends Stack {
       portfolioTable: data.portfolioTable,
       signingSecret: data.signingSecret,
       deadLetters,
-      environment,
+      settings,
     });
-    const deliveryEnvironment = {
-      ...environment,
-      SIGNING_SECRET_ID: data.signingSecret.secretArn,
-      CONFIGURATION_SET: sending.configurationSet.configurationSetName,
-      UNSUBSCRIBE_BASE_URL: unsubscribe.url,
-    };
-    const shared = {
-      portfolioTable: data.portfolioTable,
-      activityTable: data.activityTable,
+    const delivery = new Delivery(this, 'Delivery', {
+      ...tables,
       signingSecret: data.signingSecret,
       deadLetters,
-      environment: deliveryEnvironment,
-    };
-    const delivery = new Delivery(this, 'Delivery', { ...shared, sendPermission: sending.sendPermission });
+      settings,
+      sendPermission: sending.sendPermission,
+      configurationSetName: sending.configurationSet.configurationSetName,
+      unsubscribeUrl: unsubscribe.url,
+    });
     const evaluation = new Evaluation(this, 'Evaluation', {
-      ...shared,
+      portfolioTable: data.portfolioTable,
+      deadLetters,
+      settings,
       stepFunction: delivery.step,
       cron: cron(config.evaluationTime, '*'),
       timeZone: config.defaultTimezone,
-      customersPerShard: config.customersPerShard,
     });
     const ownerActions = new OwnerActions(this, 'OwnerActions', {
-      ...shared,
+      ...tables,
+      signingSecret: data.signingSecret,
+      deadLetters,
+      settings,
       stepSchedulesArn: evaluation.stepGroup.schedulesArn,
       stepRole: evaluation.stepRole,
       stepScheduling: evaluation.stepScheduling,
     });
     const digest = new Digest(this, 'Digest', {
-      ...shared,
-      environment: { ...deliveryEnvironment, ACTION_BASE_URL: ownerActions.url },
+      ...tables,
+      deadLetters,
+      settings,
       sendPermission: sending.sendPermission,
+      configurationSetName: sending.configurationSet.configurationSetName,
+      signingSecret: data.signingSecret,
+      actionUrl: ownerActions.url,
       cron: cron(config.digestTime, 'MON-FRI'),
       timeZone: config.defaultTimezone,
     });
+    this.functions = [
+      ingestion.function,
+      evaluation.function,
+      evaluation.shardFunction,
+      delivery.step,
+      digest.function,
+      unsubscribe.function,
+      ownerActions.function,
+      delivery.sesEvents,
+    ];
     const observability = new Observability(this, 'Observability', {
       functions: {
         Ingest: ingestion.function,

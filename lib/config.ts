@@ -41,6 +41,7 @@ const Context = z.object({
     .refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin')
     .default('UTC'),
   sendTime: clock.default('09:30'),
+  taskTime: clock.default('07:00'),
   digestTime: clock.default('08:00'),
   evaluationTime: clock.default('02:00'),
   customersPerShard: z.coerce.number().int().min(1000).max(200_000).default(DEFAULT_CUSTOMERS_PER_SHARD),

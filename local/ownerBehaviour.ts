@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DynamoOwnerActions } from '../lambdas/adapters/dynamodb/dynamoOwnerActions';
-import type { DeliverySettings } from '../lambdas/delivery/settings';
 import { addDays, type IsoDate } from '../lambdas/domain/dates';
-import { createOwnerActionHandler } from '../lambdas/handlers/ownerAction';
-import type { EventLog } from '../lambdas/ports/eventLog';
-import type { PortfolioStore } from '../lambdas/ports/portfolioStore';
-import type { Scheduler } from '../lambdas/ports/scheduler';
-import type { TaskBook } from '../lambdas/ports/taskBook';
+import { functionUrlRequest } from './awsEvents';
 
 // The account owners and team leads of the local run: they read their digests and act on a share of the tasks a
 // day or two later, by POSTing the digest's own links to the action handler, as a browser would after the
@@ -30,34 +23,17 @@ interface Click {
 }
 
 export interface SimulatedOwnersOptions {
-  documents: DynamoDBDocumentClient;
-  portfolioTable: string;
-  activityTable: string;
   seed: number;
-  store: PortfolioStore;
-  tasks: TaskBook;
-  scheduler: Scheduler;
-  events: EventLog;
-  settings: DeliverySettings;
-  secret: () => Promise<string>;
+  /** The owner-action function, as its URL invokes it. */
+  handler: (event: APIGatewayProxyEventV2) => Promise<unknown>;
   now: () => Date;
 }
 
 export class SimulatedOwners {
-  readonly actions: DynamoOwnerActions;
-  private readonly handler: ReturnType<typeof createOwnerActionHandler>;
   private readonly decided = new Set<string>();
   private readonly planned: Click[] = [];
 
-  constructor(private readonly options: SimulatedOwnersOptions) {
-    this.actions = new DynamoOwnerActions(
-      options.documents,
-      options.portfolioTable,
-      options.activityTable,
-      400,
-    );
-    this.handler = createOwnerActionHandler({ ...options, actions: this.actions });
-  }
+  constructor(private readonly options: SimulatedOwnersOptions) {}
 
   /** A digest went out on `day`: the recipient decides, per task, what to do and when. */
   readDigest(html: string, day: IsoDate): void {
@@ -92,16 +68,14 @@ export class SimulatedOwners {
     const due = this.planned.filter((c) => c.day <= day);
     this.planned.splice(0, this.planned.length, ...this.planned.filter((c) => c.day > day));
     for (const click of due) {
-      await this.handler({
-        version: '2.0',
-        routeKey: '$default',
-        rawPath: `/a/${click.token}`,
-        rawQueryString: '',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'confirm=yes',
-        isBase64Encoded: false,
-        requestContext: { http: { method: 'POST', path: `/a/${click.token}` } },
-      } as unknown as APIGatewayProxyEventV2);
+      await this.options.handler(
+        functionUrlRequest(
+          'POST',
+          `${LOCAL_ACTION_BASE_URL}/a/${click.token}`,
+          'confirm=yes',
+          this.options.now(),
+        ),
+      );
     }
   }
 

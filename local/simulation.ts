@@ -2,39 +2,31 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
-import { DynamoEmailDayBook } from '../lambdas/adapters/dynamodb/dynamoEmailDayBook';
-import { DynamoIngestReports } from '../lambdas/adapters/dynamodb/dynamoIngestReports';
-import { DynamoIngestStore } from '../lambdas/adapters/dynamodb/dynamoIngestStore';
-import { DynamoMessageLedger, DynamoPortfolioStore } from '../lambdas/adapters/dynamodb/dynamoPortfolioStore';
-import { DynamoSuppressionList } from '../lambdas/adapters/dynamodb/dynamoSuppressionList';
-import { DynamoTaskBook } from '../lambdas/adapters/dynamodb/dynamoTaskBook';
-import { S3SnapshotBucket } from '../lambdas/adapters/s3/s3SnapshotBucket';
-import { SesMailer } from '../lambdas/adapters/ses/sesMailer';
-import { evaluatePortfolio, type StepPayload } from '../lambdas/delivery/evaluatePortfolio';
-import { DEFAULT_CUSTOMERS_PER_SHARD, type NightDependencies, runNight } from '../lambdas/delivery/runNight';
-import { runStep } from '../lambdas/delivery/runStep';
-import { sendDigests } from '../lambdas/delivery/sendDigests';
+import type { DynamoIngestStore } from '../lambdas/adapters/dynamodb/dynamoIngestStore';
+import type { DynamoPortfolioStore } from '../lambdas/adapters/dynamodb/dynamoPortfolioStore';
 import type { EvaluationSettings } from '../lambdas/delivery/settings';
 import { addDays, type IsoDate, isBusinessDay } from '../lambdas/domain/dates';
 import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
 import type { ReadingSettings } from '../lambdas/domain/snapshot/readingSettings';
-import { createIngestHandler } from '../lambdas/handlers/ingest';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
-import type { Mailer } from '../lambdas/ports/mailer';
-import { EmailRenderer } from '../lambdas/rendering/renderer';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
+import { keepMetricsLocal } from '../lambdas/shared/observability';
+import type { Settings } from '../lambdas/shared/settings';
 import { buildTemplates } from '../scripts/buildTemplates';
+import { functionUrlRequest, scheduledEvent, sesEvent } from './awsEvents';
 import { SAMPLE_BRAND } from './emailSamples';
 import { type StoredEmail, startLocalAws } from './emulators';
+import { LOCAL_SETTINGS, type LocalFunctions, localFunctions } from './localFunctions';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
-import { LOCAL_ACTION_BASE_URL, SimulatedOwners } from './ownerBehaviour';
+import { SimulatedOwners } from './ownerBehaviour';
+import { Recipients } from './recipientBehaviour';
 import { type HoldoutSummary, holdoutsOf, outcomesByPlay, type PlayOutcome } from './report/playOutcomes';
 import type { RunMail } from './report/runEvents';
 import { RunFacts } from './report/runFacts';
 import { writeReport } from './report/runReport';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from './samplePortfolio';
-import { VirtualScheduler } from './virtualScheduler';
+import { VirtualQueue, VirtualScheduler, virtualSecrets } from './virtualAws';
 
 export type SnapshotSource =
   | { kind: 'generated'; customers: number; days: number; seed: number; start: IsoDate }
@@ -85,6 +77,12 @@ export interface SimulationSummary {
   heldOutByPlay: Record<string, number>;
   /** Where a play has a holdout: resolution of emailed against held-out customers' cases. */
   holdouts?: HoldoutSummary[];
+  /** What recipients did (sample portfolio only): hard bounces, spam complaints, one-click unsubscribes. */
+  bounces: number;
+  complaints: number;
+  unsubscribes: number;
+  /** Invocations of each function's handler. */
+  invocations: Record<string, number>;
 }
 
 type LoggedEvent = DeliveryEvent & { at: string };
@@ -117,157 +115,117 @@ const slug = (text: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 60);
 
+/** A customer email as it went to SES, for what its recipient does with it. */
+interface SentEmail {
+  messageId: string;
+  html: string;
+  to: string;
+  customerId: string;
+  tags: Record<string, string>;
+  unsubscribeUrl: string | null;
+  at: Date;
+}
+
 /**
- * Replays snapshot files night by night through the real handlers and use cases, on the local emulators:
- * s3rver events drive the ingest handler, dynalite holds the data, aws-ses-v2-local receives every email, and a
- * virtual clock stands in for EventBridge Scheduler.
+ * Replays snapshot files night by night through every function's handler, wired by its own composition root to
+ * the local emulators: s3rver events drive the ingest handler, the nightly and digest handlers get the scheduled
+ * events EventBridge Scheduler sends, each step gets its schedule's payload, shards arrive as SQS records, and the
+ * sample's recipients bounce, complain and unsubscribe through the SES-events and unsubscribe handlers.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
   // Whatever can refuse the run does so before an emulator starts; the user's files are never deleted.
   const nights = await nightsOf(options.source);
   await prepareOutputFolder(options.out, options.source.kind === 'folder' ? [options.source.dir] : []);
   await buildTemplates();
-  // Imported once built: the module is what the build just wrote.
-  const { COMPILED_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
-  const renderer = new EmailRenderer(COMPILED_TEMPLATES);
+  keepMetricsLocal();
   // Nothing that can fail runs between here and the try whose finally closes them.
   const { dynamo, s3, ses, close } = await startLocalAws();
   const clock = { now: new Date(0) };
+  const now = () => clock.now;
   const events = new FileEventLog();
   const scheduler = new VirtualScheduler();
-  const settings: EvaluationSettings = {
-    playbook: options.playbook ?? DEFAULT_PLAYBOOK,
-    sendTime: '09:30',
-    taskTime: '07:00',
-    digestTime: '08:00',
-    defaultLocale: 'en',
-    defaultTimezone: 'Europe/Berlin',
-    escalationEmails: ['team.lead@reseller.example'],
-    brand: SAMPLE_BRAND,
-    unsubscribeBaseUrl: 'https://unsubscribe.reseller.example',
-    actionBaseUrl: LOCAL_ACTION_BASE_URL,
-    ...options.settings,
+  const queue = new VirtualQueue();
+  const brand = options.settings?.brand ?? SAMPLE_BRAND;
+  const { playbook: playbookSetting, ...chosen } = options.settings ?? {};
+  const settings: Settings = {
+    ...LOCAL_SETTINGS,
+    ...chosen,
+    brand,
+    sender: { ...LOCAL_SETTINGS.sender, name: brand.name },
+    customersPerShard: options.customersPerShard ?? LOCAL_SETTINGS.customersPerShard,
+    playbook: options.playbook ?? playbookSetting ?? null,
+    reading: options.reading ?? {},
   };
-  const docs = dynamo.documents;
-  const tables = dynamo.tables;
-  const store = new DynamoPortfolioStore({
-    client: docs,
-    portfolioTable: tables.Portfolio!,
-    retentionDays: 400,
-  });
-  const ledger = new DynamoMessageLedger(docs, tables.Activity!, 400);
-  const tasks = new DynamoTaskBook(docs, tables.Activity!, 400);
-  const secret = async () => 'local-run-signing-key';
   // The owners read their digests and click some of the action links a day or two later.
+  let ownerAction: LocalFunctions['ownerAction'] | undefined;
   const owners = new SimulatedOwners({
-    documents: docs,
-    portfolioTable: tables.Portfolio!,
-    activityTable: tables.Activity!,
     seed: options.source.kind === 'generated' ? options.source.seed : 0,
-    ...{ store, tasks, scheduler, events, settings, secret, now: () => clock.now },
-  });
-  const sesMailer = new SesMailer({
-    client: ses.client,
-    senderEmail: 'success@reseller.example',
-    senderName: settings.brand.name,
-    configurationSetName: 'clm-autopilot',
-  });
-  // The emulator stamps mail with the wall clock; the gallery shows when it went in virtual time.
-  const sentAt = new Map<string, Date>();
-  const sentTags = new Map<string, Record<string, string>>();
-  const mailer: Mailer = {
-    send: async (email) => {
-      const id = await sesMailer.send(email);
-      sentAt.set(id, clock.now);
-      sentTags.set(id, email.tags);
-      if (email.tags.digest) owners.readDigest(email.html, clock.now.toISOString().slice(0, 10));
-      return id;
-    },
-  };
-  const now = () => clock.now;
-  // The report's per-night figures come from the evaluation's own reads of the portfolio.
-  const facts = new RunFacts();
-  const evaluateDeps = {
-    store: facts.watching(store),
-    emailDays: new DynamoEmailDayBook(docs, tables.Portfolio!),
-    scheduler,
-    events,
-    settings,
+    handler: (event) => ownerAction!(event),
     now,
-  };
-  // The queue and its workers, in process: every shard of the night at once, as SQS would hand them out.
-  const nightDeps: NightDependencies = {
-    ...evaluateDeps,
-    customersPerShard: options.customersPerShard ?? DEFAULT_CUSTOMERS_PER_SHARD,
-    shards: {
-      send: async (shards) => {
-        const results = await Promise.all(
-          shards.map(({ today, index, count }) =>
-            evaluatePortfolio(evaluateDeps, today, { shard: { index, count } }),
-          ),
-        );
-        for (const result of results) customersEvaluated += result.customers;
-      },
+  });
+  // What went to SES, with the virtual time it went: the emulator stamps mail with the wall clock.
+  const sent: SentEmail[] = [];
+  const sentEmails = new Map<string, SentEmail>();
+  ses.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'SendEmailCommand') {
+        const email = sentEmailOf(args.input, result.output, clock.now);
+        sentEmails.set(email.messageId, email);
+        sent.push(email);
+        if (email.tags.digest) owners.readDigest(email.html, clock.now.toISOString().slice(0, 10));
+      }
+      return result;
     },
-  };
+    { step: 'initialize', name: 'virtualSendTime' },
+  );
+  const invocations: Record<string, number> = {};
+  const recipients = options.source.kind === 'generated' ? new Recipients() : null;
+  const reactions = { bounces: 0, complaints: 0, unsubscribes: 0 };
   const ingestStores: DynamoIngestStore[] = [];
+  const facts = new RunFacts();
+  let playbook: Playbook = DEFAULT_PLAYBOOK;
   let evaluationReads = 0;
   let customersEvaluated = 0;
-  const ingest = createIngestHandler({
-    bucket: new S3SnapshotBucket(s3.client),
-    store: () => {
-      const ingestStore = new DynamoIngestStore({
-        client: docs,
-        portfolioTable: tables.Portfolio!,
-        activityTable: tables.Activity!,
-        retentionDays: 400,
-      });
-      ingestStores.push(ingestStore);
-      return ingestStore;
-    },
-    settings: {
-      defaultLocale: settings.defaultLocale,
-      defaultTimezone: settings.defaultTimezone,
-      snapshotPrefix: 'snapshots/',
-      reportPrefix: 'reports/',
-      ...(options.reading ? { reading: options.reading } : {}),
-    },
-    now,
-  });
   const s3Events: S3EventRecord[] = [];
   s3.onObjectCreated((record) => s3Events.push(record));
-  const stepDeps = {
-    store,
-    ledger,
-    suppressions: new DynamoSuppressionList(docs, tables.Portfolio!),
-    tasks,
-    pauses: owners.actions,
-    mailer,
-    renderer,
-    events,
-    settings,
-    secret,
-    now,
-  };
-  const digestDeps = {
-    store,
-    tasks,
-    reports: new DynamoIngestReports(docs, tables.Activity!),
-    ledger,
-    mailer,
-    renderer,
-    events,
-    actions: owners.actions,
-    settings,
-    secret,
-    now,
-  };
 
   const mailDir = join(options.out, OUTPUT_MAIL_FOLDER);
   const mails: RunMail[] = [];
   let customerCount = 0;
   const timing = { ingest: 0, evaluate: 0, steps: 0, mail: 0 };
   try {
+    const fns = await localFunctions({
+      dynamo,
+      settings,
+      clients: {
+        dynamodb: dynamo.documents,
+        s3: s3.client,
+        ses: ses.client,
+        scheduler: scheduler.client,
+        sqs: queue.client,
+        secrets: virtualSecrets('local-run-signing-key'),
+      },
+      events,
+      now,
+    });
+    const run = counted(fns, invocations);
+    ownerAction = run.ownerAction;
+    playbook = fns.roots.evaluate.settings.playbook;
+    const makeIngestStore = fns.roots.ingest.store;
+    fns.roots.ingest.store = () => {
+      const store = makeIngestStore() as DynamoIngestStore;
+      ingestStores.push(store);
+      return store;
+    };
+    const evaluationStores = [
+      fns.roots.evaluate.store,
+      fns.roots.evaluateShard.store,
+    ] as DynamoPortfolioStore[];
+    const evaluationReadsNow = () => evaluationStores.reduce((sum, store) => sum + store.requests.reads, 0);
+    // The report's per-night figures come from the evaluation's own reads of the portfolio.
+    fns.roots.evaluate.store = facts.watching(fns.roots.evaluate.store);
+    fns.roots.evaluateShard.store = facts.watching(fns.roots.evaluateShard.store);
     for (const [n, night] of nights.entries()) {
       const day = night.date;
       const t0 = performance.now();
@@ -280,27 +238,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const records = s3Events
         .splice(0)
         .filter((r) => decodeURIComponent(r.s3.object.key).startsWith('snapshots/'));
-      for (const outcome of await ingest({ Records: records })) {
-        if (outcome.status === 'ingested' || outcome.status === 'rejected') {
-          events.record(
-            {
-              kind: 'ingest',
-              file: key,
-              accepted: outcome.record.accepted,
-              rejected: outcome.record.rejectedCount,
-            },
-            clock.now,
-          );
-        }
-      }
+      await run.ingest({ Records: records });
       timing.ingest += performance.now() - t0;
       const t1 = performance.now();
-      // Evaluation at 02:00 in the reseller's zone.
+      // Evaluation at 02:00 in the reseller's zone; a split night's shards go to the workers together.
       clock.now = localTimeToUtc(day, '02:00', settings.defaultTimezone);
-      const readsBefore = store.requests.reads;
-      const outcome = await runNight(nightDeps, day);
-      evaluationReads += store.requests.reads - readsBefore;
+      const readsBefore = evaluationReadsNow();
+      const outcome = await run.evaluate(scheduledEvent(clock.now, 'clm-nightly'));
       if (outcome.mode === 'whole') customersEvaluated += outcome.customers;
+      const shards = await Promise.all(
+        queue.take().map((record) => run.evaluateShard({ Records: [record] })),
+      );
+      for (const result of shards.flat()) customersEvaluated += result.customers;
+      evaluationReads += evaluationReadsNow() - readsBefore;
       timing.evaluate += performance.now() - t1;
       const t2 = performance.now();
       // Then every schedule due before the next night's export, and the weekday digests, in time order.
@@ -311,18 +261,31 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const at = group[0]!.at;
         if (!digestDone && digestAt <= at) {
           clock.now = digestAt;
-          await sendDigests(digestDeps, day);
+          await run.digest(scheduledEvent(digestAt, 'clm-digests'));
           digestDone = true;
         }
         // Schedules due at the same minute fire together, as EventBridge Scheduler invokes them concurrently.
         clock.now = at;
-        await mapWithConcurrency(group, STEPS_IN_FLIGHT, (due) =>
-          runStep(stepDeps, due.payload as unknown as StepPayload),
-        );
+        await mapWithConcurrency(group, STEPS_IN_FLIGHT, (due) => run.step(due.payload));
       }
       if (!digestDone) {
         clock.now = digestAt;
-        await sendDigests(digestDeps, day);
+        await run.digest(scheduledEvent(digestAt, 'clm-digests'));
+      }
+      // What recipients did with today's emails, ten minutes after each arrived.
+      for (const email of sent.splice(0).sort(bySendOrder)) {
+        const behaviour = email.unsubscribeUrl ? (recipients?.firstEmailTo(email.to) ?? 'reads') : 'reads';
+        clock.now = new Date(email.at.getTime() + 10 * 60_000);
+        if (behaviour === 'bounce' || behaviour === 'complaint') {
+          const { suppressed } = await run.sesEvents(sesEvent(behaviour, email, clock.now));
+          if (behaviour === 'bounce') reactions.bounces += suppressed;
+          else reactions.complaints += suppressed;
+        } else if (behaviour === 'unsubscribe') {
+          const response = await run.unsubscribe(
+            functionUrlRequest('POST', email.unsubscribeUrl!, 'List-Unsubscribe=One-Click', clock.now),
+          );
+          if (response.statusCode === 200) reactions.unsubscribes++;
+        }
       }
       // Late in the evening, the owners' clicks planned for today.
       clock.now = new Date(`${day}T23:00:00Z`);
@@ -334,7 +297,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       timing.mail += performance.now() - t3;
       options.onProgress?.(n + 1, nights.length, day);
     }
-    customerCount = (await store.load()).customers.length;
+    customerCount = (await fns.roots.digest.store.load({ history: false })).customers.length;
     if (process.env.CLM_TIMING) console.error(timing);
     if (options.stats) {
       Object.assign(options.stats, {
@@ -355,7 +318,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0))
     .map((e) => e.line);
   await writeFile(join(options.out, 'events.jsonl'), lines.join('\n') + (lines.length ? '\n' : ''));
-  const summary = summarize(events.events, nights.length, customerCount, settings.playbook);
+  const summary: SimulationSummary = {
+    ...summarize(events.events, nights.length, customerCount, playbook),
+    ...reactions,
+    invocations,
+  };
   if (options.stats) options.stats.rowsIngested = summary.ingest.rows;
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeReport({ out: options.out, summary, events: events.events, mails, facts });
@@ -363,7 +330,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   async function collectMail(stored: StoredEmail[], day: string, dir: string, list: typeof mails) {
     const sentOf = (email: StoredEmail) =>
-      (sentAt.get(email.messageId) ?? new Date(email.at * 1000)).toISOString();
+      (sentEmails.get(email.messageId)?.at ?? new Date(email.at * 1000)).toISOString();
     const keyOf = (email: StoredEmail) =>
       `${sentOf(email)}|${email.destination.to[0] ?? ''}|${email.subject}`;
     // Concurrent sends reach the emulator in any order: number the files in send-time order.
@@ -371,7 +338,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     for (const email of ordered) {
       const to = email.destination.to[0] ?? '';
       const digest = !email.headers?.some((h) => h.name === 'List-Unsubscribe');
-      const tags = sentTags.get(email.messageId);
+      const tags = sentEmails.get(email.messageId)?.tags;
       const file = `${String(list.length + 1).padStart(5, '0')}-${day}-${slug(to)}-${slug(email.subject)}.html`;
       await writeFile(join(dir, file), email.body.html ?? '');
       list.push({
@@ -387,6 +354,49 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
   }
 }
+
+/** Handlers that count their invocations, for the summary (every function runs in a local run). */
+function counted(fns: LocalFunctions, invocations: Record<string, number>) {
+  const count =
+    <E, R>(name: string, handler: (event: E) => Promise<R>) =>
+    (event: E) => {
+      invocations[name] = (invocations[name] ?? 0) + 1;
+      return handler(event);
+    };
+  return {
+    ingest: count('ingest', fns.ingest),
+    evaluate: count('evaluate', fns.evaluate),
+    evaluateShard: count('evaluateShard', fns.evaluateShard),
+    step: count('step', fns.step),
+    digest: count('digest', fns.digest),
+    unsubscribe: count('unsubscribe', fns.unsubscribe),
+    ownerAction: count('ownerAction', fns.ownerAction),
+    sesEvents: count('sesEvents', fns.sesEvents),
+  };
+}
+
+function sentEmailOf(input: unknown, output: unknown, at: Date): SentEmail {
+  const request = input as {
+    Destination: { ToAddresses: string[] };
+    EmailTags?: { Name: string; Value: string }[];
+    Content: { Simple: { Headers?: { Name: string; Value: string }[]; Body: { Html?: { Data?: string } } } };
+  };
+  const tags = Object.fromEntries((request.EmailTags ?? []).map((t) => [t.Name, t.Value]));
+  const unsubscribe = request.Content.Simple.Headers?.find((h) => h.Name === 'List-Unsubscribe')?.Value;
+  return {
+    messageId: (output as { MessageId?: string }).MessageId ?? '',
+    html: request.Content.Simple.Body.Html?.Data ?? '',
+    to: request.Destination.ToAddresses[0] ?? '',
+    customerId: tags.customerId ?? '',
+    tags,
+    unsubscribeUrl: unsubscribe ? (/<(https?:[^>]+)>/.exec(unsubscribe)?.[1] ?? null) : null,
+    at,
+  };
+}
+
+const bySendOrder = (a: SentEmail, b: SentEmail) =>
+  a.at.getTime() - b.at.getTime() ||
+  (a.to < b.to ? -1 : a.to > b.to ? 1 : a.messageId < b.messageId ? -1 : 1);
 
 interface Night {
   date: IsoDate;
@@ -416,16 +426,11 @@ async function nightsOf(source: SnapshotSource): Promise<Night[]> {
   return files.map((f) => ({ date: f.slice(0, 10), name: f, body: () => readFile(join(source.dir, f)) }));
 }
 
-function summarize(
-  events: LoggedEvent[],
-  days: number,
-  customers: number,
-  playbook: Playbook,
-): SimulationSummary {
+function summarize(events: LoggedEvent[], days: number, customers: number, playbook: Playbook) {
   const count = (map: Record<string, number>, key: string) => {
     map[key] = (map[key] ?? 0) + 1;
   };
-  const summary: SimulationSummary = {
+  const summary: Omit<SimulationSummary, 'bounces' | 'complaints' | 'unsubscribes' | 'invocations'> = {
     days,
     customers,
     emailsByPlay: {},

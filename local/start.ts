@@ -50,11 +50,17 @@ export function summaryTable(summary: SimulationSummary): string {
     ['owner tasks', summary.tasks],
     ['escalations', summary.escalations],
     ['emails suppressed', summary.suppressed],
+    ['hard bounces', summary.bounces],
+    ['complaints', summary.complaints],
+    ['unsubscribes', summary.unsubscribes],
     ['digests', summary.digests],
+    ...Object.entries(summary.invocations).map(([fn, n]): [string, number] => [`${fn} invocations`, n]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${String(value).padStart(6)}`).join('\n');
 }
+
+const LOCAL_CUSTOMERS_PER_SHARD = 100;
 
 /** `npm start`'s portfolio: about 150 customers over 400 nights. */
 export const LOCAL_YEAR = {
@@ -67,14 +73,15 @@ export const LOCAL_YEAR = {
 
 export async function start(out = 'out/demo', stats?: SimulationStats): Promise<SimulationSummary> {
   const began = Date.now();
-  // CLM_CUSTOMERS_PER_SHARD=40 npm start: every night split into shards, as a large portfolio is deployed.
-  const customersPerShard = Number(process.env.CLM_CUSTOMERS_PER_SHARD) || undefined;
+  // Once the sample passes 100 customers its nights are split into shards, so the shard function runs too (a split
+  // night decides exactly what a whole one does). CLM_CUSTOMERS_PER_SHARD=40 npm start splits every night.
+  const customersPerShard = Number(process.env.CLM_CUSTOMERS_PER_SHARD) || LOCAL_CUSTOMERS_PER_SHARD;
   const summary = await runSimulation({
     source: LOCAL_YEAR,
     out,
     onProgress: progressReporter(),
     ...(stats ? { stats } : {}),
-    ...(customersPerShard ? { customersPerShard } : {}),
+    customersPerShard,
   });
   process.stdout.write(
     `\n${summaryTable(summary)}\n\nWrote ${out}/ in ${((Date.now() - began) / 1000).toFixed(1)} s: open ${out}/index.html\n`,

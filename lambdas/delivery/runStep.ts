@@ -17,7 +17,7 @@ import type { EmailRenderer } from '../rendering/renderer';
 import { sleep } from '../shared/concurrency';
 import { emailDataOf } from './emailData';
 import type { StepPayload } from './evaluatePortfolio';
-import type { DeliverySettings } from './settings';
+import type { StepSettings } from './settings';
 
 export interface StepDependencies {
   store: PortfolioStore;
@@ -29,7 +29,7 @@ export interface StepDependencies {
   mailer: Mailer;
   renderer: EmailRenderer;
   events: EventLog;
-  settings: DeliverySettings;
+  settings: StepSettings;
   secret: () => Promise<string>;
   now: () => Date;
 }
@@ -302,7 +302,8 @@ async function recordTask(
   now: Date,
 ): Promise<void> {
   const level = step.kind === 'escalation' ? 2 : 1;
-  const recipients = level === 2 ? deps.settings.escalationEmails : [ownerEmail];
+  const leads = deps.settings.escalationEmails;
+  const recipients = level === 2 && leads.length > 0 ? leads : [ownerEmail];
   for (const to of recipients) {
     const added = await deps.tasks.add({
       taskId: idOf(caseId, step.index, step.task ?? 'escalation', to),

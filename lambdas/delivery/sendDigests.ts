@@ -16,7 +16,7 @@ import type { EmailRenderer } from '../rendering/renderer';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { linesOfCase, productSeatsOf } from './emailData';
 import { ClaimHeldError, markSentPersistently, SentNotRecordedError } from './runStep';
-import type { DeliverySettings } from './settings';
+import type { DigestSettings } from './settings';
 
 export interface DigestDependencies {
   store: PortfolioStore;
@@ -28,7 +28,7 @@ export interface DigestDependencies {
   events: EventLog;
   /** Pauses and the owners' recorded actions. */
   actions: OwnerActionBook;
-  settings: DeliverySettings;
+  settings: DigestSettings;
   /** Signs the action links. */
   secret: () => Promise<string>;
   now: () => Date;

@@ -14,9 +14,15 @@ export interface DeliverySettings {
   defaultTimezone: string;
   escalationEmails: string[];
   brand: Brand;
-  /** The unsubscribe endpoint; the signed token is appended as /u/<token>. */
+}
+
+/** A step also links to the unsubscribe endpoint; the signed token is appended as /u/<token>. */
+export interface StepSettings extends DeliverySettings {
   unsubscribeBaseUrl: string;
-  /** The owner-action endpoint; digests carry /a/<token> links to it. Null: digests without action links. */
+}
+
+/** Digests link to the owner-action endpoint as /a/<token>. Null: digests without action links. */
+export interface DigestSettings extends DeliverySettings {
   actionBaseUrl: string | null;
 }
 

@@ -1,23 +1,83 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ScheduledEvent } from 'aws-lambda';
+import { DynamoEmailDayBook } from '../adapters/dynamodb/dynamoEmailDayBook';
+import { DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
+import { EventBridgeScheduler } from '../adapters/scheduler/eventBridgeScheduler';
+import { SqsShardQueue } from '../adapters/sqs/sqsShardQueue';
+import type { EvaluateDependencies } from '../delivery/evaluatePortfolio';
 import { type NightDependencies, type NightOutcome, runNight } from '../delivery/runNight';
 import { todayIn } from '../domain/dates';
+import { DEFAULT_PLAYBOOK, parsePlaybook } from '../domain/playbook/playbook';
+import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { logger } from '../shared/logger';
-import { METRIC, metrics } from '../shared/observability';
-import { evaluationWiring } from './evaluationWiring';
+import { countRescheduled, PowertoolsEventLog, publishMetrics } from '../shared/observability';
+import { deliverySettingsOf } from '../shared/settings';
+import { lambdaInput, onColdStart, type RootInput } from './root';
 
-let wiring: NightDependencies | undefined;
+/** What both evaluators are built from: the store, the email-day book, the step schedules, the playbook. */
+export function evaluationOf(
+  input: RootInput<'evaluateShard', 'dynamodb' | 'scheduler'>,
+): EvaluateDependencies {
+  const { environment: e, settings: s, clients } = input;
+  return {
+    store: new DynamoPortfolioStore({
+      client: clients.dynamodb,
+      portfolioTable: e.PORTFOLIO_TABLE,
+      retentionDays: s.dataRetentionDays,
+    }),
+    emailDays: new DynamoEmailDayBook(clients.dynamodb, e.PORTFOLIO_TABLE),
+    scheduler: new EventBridgeScheduler({
+      client: clients.scheduler,
+      groupName: e.SCHEDULE_GROUP,
+      targetArn: e.STEP_FUNCTION_ARN,
+      roleArn: e.SCHEDULER_ROLE_ARN,
+      deadLetterArn: e.STEP_DLQ_ARN,
+    }),
+    events: input.events ?? new PowertoolsEventLog(),
+    // Checked at synth, and again here: the playbook decides what customers receive.
+    settings: {
+      ...deliverySettingsOf(s),
+      playbook: s.playbook ? parsePlaybook(s.playbook) : DEFAULT_PLAYBOOK,
+    },
+    now: input.now ?? (() => new Date()),
+  };
+}
+
+/** The nightly function's composition root: the evaluation, and the queue it splits a large night into. */
+export function evaluateRoot(
+  input: RootInput<'evaluate', 'dynamodb' | 'scheduler' | 'sqs'>,
+): NightDependencies {
+  return {
+    ...evaluationOf(input),
+    customersPerShard: input.settings.customersPerShard,
+    shards: new SqsShardQueue(input.clients.sqs, input.environment.SHARD_QUEUE_URL),
+  };
+}
 
 /** The nightly run, invoked by the recurring schedule: evaluates the portfolio, or splits it for the workers. */
-export const handler = async (): Promise<NightOutcome> => {
-  wiring ??= evaluationWiring();
-  const today = todayIn(wiring.settings.defaultTimezone, wiring.now());
-  try {
-    const outcome = await runNight(wiring, today);
-    if (outcome.mode === 'whole')
-      metrics.addMetric(METRIC.stepsRescheduled, MetricUnit.Count, outcome.rescheduled);
-    logger.info('night run', { today, ...outcome });
-    return outcome;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export function createEvaluateHandler(deps: NightDependencies) {
+  return async (_event: ScheduledEvent): Promise<NightOutcome> => {
+    const today = todayIn(deps.settings.defaultTimezone, deps.now());
+    try {
+      const outcome = await runNight(deps, today);
+      if (outcome.mode === 'whole') countRescheduled(outcome.rescheduled);
+      logger.info('night run', { today, ...outcome });
+      return outcome;
+    } finally {
+      publishMetrics();
+    }
+  };
+}
+
+export const handler = onColdStart(() =>
+  createEvaluateHandler(
+    evaluateRoot(
+      lambdaInput('evaluate', {
+        dynamodb: lambdaDocumentClient(),
+        scheduler: new SchedulerClient(CLIENT_CONFIG),
+        sqs: new SQSClient(CLIENT_CONFIG),
+      }),
+    ),
+  ),
+);

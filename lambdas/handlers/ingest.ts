@@ -1,13 +1,7 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
-import { z } from 'zod';
 import { DynamoIngestStore } from '../adapters/dynamodb/dynamoIngestStore';
 import { S3SnapshotBucket } from '../adapters/s3/s3SnapshotBucket';
-import { LOCALES } from '../domain/locales';
-import { DATE_FORMATS } from '../domain/snapshot/reader';
 import { parseReadingSettings } from '../domain/snapshot/readingSettings';
 import {
   IngestInProgressError,
@@ -15,10 +9,15 @@ import {
   type IngestSettings,
   ingestSnapshot,
 } from '../ingest/ingestSnapshot';
+import type { EventLog } from '../ports/eventLog';
 import type { IngestStore } from '../ports/ingestStore';
 import type { SnapshotBucket } from '../ports/snapshotBucket';
+import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { REPORT_PREFIX, SNAPSHOT_PREFIX } from '../shared/environment';
 import { logger } from '../shared/logger';
-import { METRIC, metrics } from '../shared/observability';
+import { countFailedFile, PowertoolsEventLog, publishMetrics } from '../shared/observability';
+import { SETTINGS_FILE } from '../shared/settings';
+import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** S3 sends object keys URL-encoded, with spaces as '+'. */
 export function objectKeyOf(encoded: string): string {
@@ -30,12 +29,23 @@ export interface IngestHandlerDependencies {
   /** A fresh store per file, so each file's write count is its own. */
   store: () => IngestStore;
   settings: IngestSettings;
+  /** Each file's accepted and rejected rows (in Lambda: the IngestRows and IngestRejects metrics). */
+  events: EventLog;
   now?: () => Date;
 }
 
 /** The ingest Lambda: one S3 event may carry several records; each is one file. */
 export function createIngestHandler(deps: IngestHandlerDependencies) {
+  const now = deps.now ?? (() => new Date());
   return async (event: S3Event): Promise<IngestOutcome[]> => {
+    try {
+      return await ingestAll(event);
+    } finally {
+      publishMetrics();
+    }
+  };
+
+  async function ingestAll(event: S3Event): Promise<IngestOutcome[]> {
     const outcomes: IngestOutcome[] = [];
     for (const record of event.Records ?? []) {
       if (!record.eventName?.startsWith('ObjectCreated')) continue;
@@ -48,6 +58,12 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       if (outcome.status === 'skipped') logger.info('snapshot skipped', { reason: outcome.reason });
       else {
         const { record: r } = outcome;
+        // Rejected rows include the lines of a customer rejected by itself (too many lines, refused by DynamoDB).
+        deps.events.record(
+          { kind: 'ingest', file: key, accepted: r.accepted, rejected: r.rejectedCount },
+          now(),
+        );
+        if (outcome.status === 'rejected') countFailedFile();
         logger.info('snapshot ingested', {
           status: r.status,
           snapshotDate: r.snapshotDate,
@@ -63,64 +79,38 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       outcomes.push(outcome);
     }
     return outcomes;
+  }
+}
+
+/** The ingest function's composition root. */
+export function ingestRoot(input: RootInput<'ingest', 'dynamodb' | 's3'>): IngestHandlerDependencies {
+  const { environment: e, settings: s, clients } = input;
+  return {
+    bucket: new S3SnapshotBucket(clients.s3),
+    store: () =>
+      new DynamoIngestStore({
+        client: clients.dynamodb,
+        portfolioTable: e.PORTFOLIO_TABLE,
+        activityTable: e.ACTIVITY_TABLE,
+        retentionDays: s.dataRetentionDays,
+      }),
+    settings: {
+      defaultLocale: s.defaultLocale,
+      defaultTimezone: s.defaultTimezone,
+      snapshotPrefix: SNAPSHOT_PREFIX,
+      reportPrefix: REPORT_PREFIX,
+      // Checked at synth, and again here with the same schema `clm validate` uses.
+      ...(s.reading
+        ? { reading: parseReadingSettings(s.reading, `${SETTINGS_FILE} of the ingest function`) }
+        : {}),
+    },
+    events: input.events ?? new PowertoolsEventLog(),
+    ...(input.now ? { now: input.now } : {}),
   };
 }
 
-const Environment = z.object({
-  PORTFOLIO_TABLE: z.string().min(1),
-  ACTIVITY_TABLE: z.string().min(1),
-  DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
-  DEFAULT_TIMEZONE: z.string().default('UTC'),
-  DATE_FORMAT: z.enum(DATE_FORMATS).optional(),
-  COLUMN_MAPPING: z
-    .string()
-    .optional()
-    .transform((text) => (text ? (JSON.parse(text) as unknown) : undefined)),
-  DATA_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
-  SNAPSHOT_PREFIX: z.string().default('snapshots/'),
-  REPORT_PREFIX: z.string().default('reports/'),
-});
-
-/** Wiring from the Lambda environment; created on first use so tests can import this module freely. */
-let wired: ReturnType<typeof createIngestHandler> | undefined;
-
-export const handler = async (event: S3Event) => {
-  if (!wired) {
-    const env = Environment.parse(process.env);
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    wired = createIngestHandler({
-      bucket: new S3SnapshotBucket(new S3Client({})),
-      store: () =>
-        new DynamoIngestStore({
-          client,
-          portfolioTable: env.PORTFOLIO_TABLE,
-          activityTable: env.ACTIVITY_TABLE,
-          retentionDays: env.DATA_RETENTION_DAYS,
-        }),
-      settings: {
-        defaultLocale: env.DEFAULT_LOCALE,
-        defaultTimezone: env.DEFAULT_TIMEZONE,
-        snapshotPrefix: env.SNAPSHOT_PREFIX,
-        reportPrefix: env.REPORT_PREFIX,
-        reading: parseReadingSettings(
-          {
-            ...(env.DATE_FORMAT ? { dateFormat: env.DATE_FORMAT } : {}),
-            ...(env.COLUMN_MAPPING ? { columnMapping: env.COLUMN_MAPPING } : {}),
-          },
-          'the ingest function environment',
-        ),
-      },
-    });
-  }
-  const outcomes = await wired(event);
-  for (const outcome of outcomes) {
-    if (outcome.status === 'skipped' || outcome.status === 'in-progress') continue;
-    // Rejected rows include the lines of a customer rejected by itself (too many lines, refused by DynamoDB).
-    metrics.addMetric(METRIC.ingestRows, MetricUnit.Count, outcome.record.accepted);
-    metrics.addMetric(METRIC.ingestRejects, MetricUnit.Count, outcome.record.rejectedCount);
-  }
-  metrics.publishStoredMetrics();
-  return outcomes;
-};
+export const handler = onColdStart(() =>
+  createIngestHandler(
+    ingestRoot(lambdaInput('ingest', { dynamodb: lambdaDocumentClient(), s3: new S3Client(CLIENT_CONFIG) })),
+  ),
+);

@@ -1,4 +1,11 @@
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
+import { DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
+import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
+import { EventBridgeScheduler } from '../adapters/scheduler/eventBridgeScheduler';
+import { cachedSecret } from '../adapters/secrets/signingSecret';
 import { describeAction, type OwnerActionDependencies, performAction } from '../delivery/ownerActions';
 import { verifyActionToken } from '../domain/delivery/actionToken';
 import type { Locale } from '../domain/locales';
@@ -10,11 +17,13 @@ import {
   notAllowedActionPage,
   outcomePage,
 } from '../ownerActions/pages';
+import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/observability';
+import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { maskEmail } from '../shared/privacy';
 import { methodOf, PAGE_HEADERS, respond, tokenOf } from '../shared/publicEndpoint';
-import { deliveryWiring } from './deliveryWiring';
+import { deliverySettingsOf } from '../shared/settings';
+import { lambdaInput, onColdStart, type RootInput } from './root';
 
 export interface OwnerActionHandlerDependencies extends OwnerActionDependencies {
   secret: () => Promise<string>;
@@ -59,13 +68,59 @@ export function createOwnerActionHandler(deps: OwnerActionHandlerDependencies) {
   };
 }
 
-let wired: ReturnType<typeof createOwnerActionHandler> | undefined;
+/** The owner-action function's composition root. */
+export function ownerActionRoot(
+  input: RootInput<'ownerAction', 'dynamodb' | 'scheduler' | 'secrets'>,
+): OwnerActionHandlerDependencies {
+  const { environment: e, settings: s, clients } = input;
+  return {
+    store: new DynamoPortfolioStore({
+      client: clients.dynamodb,
+      portfolioTable: e.PORTFOLIO_TABLE,
+      retentionDays: s.dataRetentionDays,
+    }),
+    tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
+    actions: new DynamoOwnerActions(
+      clients.dynamodb,
+      e.PORTFOLIO_TABLE,
+      e.ACTIVITY_TABLE,
+      s.dataRetentionDays,
+    ),
+    scheduler: new EventBridgeScheduler({
+      client: clients.scheduler,
+      groupName: e.SCHEDULE_GROUP,
+      targetArn: e.STEP_FUNCTION_ARN,
+      roleArn: e.SCHEDULER_ROLE_ARN,
+      deadLetterArn: e.STEP_DLQ_ARN,
+    }),
+    events: input.events ?? new PowertoolsEventLog(),
+    settings: deliverySettingsOf(s),
+    secret: cachedSecret(clients.secrets, e.SIGNING_SECRET_ID),
+    now: input.now ?? (() => new Date()),
+  };
+}
 
-export const handler = async (event: APIGatewayProxyEventV2) => {
-  wired ??= createOwnerActionHandler(deliveryWiring());
-  try {
-    return await wired(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+/** Metrics of what the owners did are flushed after every request. */
+function publishingAfterEach(handle: ReturnType<typeof createOwnerActionHandler>) {
+  return async (event: APIGatewayProxyEventV2) => {
+    try {
+      return await handle(event);
+    } finally {
+      publishMetrics();
+    }
+  };
+}
+
+export const handler = onColdStart(() =>
+  publishingAfterEach(
+    createOwnerActionHandler(
+      ownerActionRoot(
+        lambdaInput('ownerAction', {
+          dynamodb: lambdaDocumentClient(),
+          scheduler: new SchedulerClient(CLIENT_CONFIG),
+          secrets: new SecretsManagerClient(CLIENT_CONFIG),
+        }),
+      ),
+    ),
+  ),
+);

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
 import { DynamoCustomerDirectory, DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
 import type { SuppressionList } from '../ports/suppressionList';
 import type { CustomerDirectory, TaskBook } from '../ports/taskBook';
+import { lambdaDocumentClient } from '../shared/awsClients';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/privacy';
+import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** The part of an SES event (configuration set → EventBridge) that matters here. */
 export interface SesEventDetail {
@@ -72,20 +72,17 @@ export function createSesEventsHandler(deps: SesEventsDependencies) {
   };
 }
 
-let wired: ReturnType<typeof createSesEventsHandler> | undefined;
+/** The SES events function's composition root. */
+export function sesEventsRoot(input: RootInput<'sesEvents', 'dynamodb'>): SesEventsDependencies {
+  const { environment: e, settings: s, clients } = input;
+  return {
+    suppressions: new DynamoSuppressionList(clients.dynamodb, e.PORTFOLIO_TABLE),
+    tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
+    customers: new DynamoCustomerDirectory(clients.dynamodb, e.PORTFOLIO_TABLE),
+    ...(input.now ? { now: input.now } : {}),
+  };
+}
 
-export const handler = async (event: EventBridgeEvent<string, SesEventDetail>) => {
-  if (!wired) {
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    wired = createSesEventsHandler({
-      suppressions: new DynamoSuppressionList(documents, process.env.PORTFOLIO_TABLE!),
-      tasks: new DynamoTaskBook(
-        documents,
-        process.env.ACTIVITY_TABLE!,
-        Number(process.env.DATA_RETENTION_DAYS ?? 400),
-      ),
-      customers: new DynamoCustomerDirectory(documents, process.env.PORTFOLIO_TABLE!),
-    });
-  }
-  return wired(event);
-};
+export const handler = onColdStart(() =>
+  createSesEventsHandler(sesEventsRoot(lambdaInput('sesEvents', { dynamodb: lambdaDocumentClient() }))),
+);

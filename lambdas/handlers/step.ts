@@ -1,8 +1,20 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
+import { DynamoMessageLedger, DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
+import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
+import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
+import { cachedSecret } from '../adapters/secrets/signingSecret';
+import { sesMailerOf } from '../adapters/ses/sesMailer';
 import type { StepPayload } from '../delivery/evaluatePortfolio';
-import { RetryLaterError, runStep, type StepOutcome } from '../delivery/runStep';
+import { RetryLaterError, runStep, type StepDependencies, type StepOutcome } from '../delivery/runStep';
+import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
+import { EmailRenderer } from '../rendering/renderer';
+import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/observability';
-import { deliveryWiring } from './deliveryWiring';
+import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
+import { deliverySettingsOf } from '../shared/settings';
+import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** The payload the evaluator put on the schedule; anything else is refused before it reaches a customer. */
 export function stepPayloadOf(event: unknown): StepPayload {
@@ -14,28 +26,66 @@ export function stepPayloadOf(event: unknown): StepPayload {
   return { customerId, caseId, step };
 }
 
-let wiring: ReturnType<typeof deliveryWiring> | undefined;
+/** The step function's composition root. */
+export function stepRoot(input: RootInput<'step', 'dynamodb' | 'ses' | 'secrets'>): StepDependencies {
+  const { environment: e, settings: s, clients } = input;
+  return {
+    store: new DynamoPortfolioStore({
+      client: clients.dynamodb,
+      portfolioTable: e.PORTFOLIO_TABLE,
+      retentionDays: s.dataRetentionDays,
+    }),
+    ledger: new DynamoMessageLedger(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
+    suppressions: new DynamoSuppressionList(clients.dynamodb, e.PORTFOLIO_TABLE),
+    tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
+    pauses: new DynamoOwnerActions(
+      clients.dynamodb,
+      e.PORTFOLIO_TABLE,
+      e.ACTIVITY_TABLE,
+      s.dataRetentionDays,
+    ),
+    mailer: sesMailerOf(clients.ses, s.sender, e.CONFIGURATION_SET),
+    renderer: new EmailRenderer(COMPILED_TEMPLATES),
+    events: input.events ?? new PowertoolsEventLog(),
+    settings: { ...deliverySettingsOf(s), unsubscribeBaseUrl: e.UNSUBSCRIBE_BASE_URL },
+    secret: cachedSecret(clients.secrets, e.SIGNING_SECRET_ID),
+    now: input.now ?? (() => new Date()),
+  };
+}
 
 /**
- * One step of a case, invoked by its one-time schedule. Any error fails the invocation so Scheduler retries it;
- * a RetryLaterError (SES throttling, a claim held by another invocation) is expected to clear by itself.
+ * One step of a case, invoked by its one-time schedule with the payload it carries. Any error fails the invocation
+ * so Scheduler retries it; a RetryLaterError (SES throttling, a claim held by another invocation) is expected to
+ * clear by itself.
  */
-export const handler = async (event: unknown): Promise<StepOutcome> => {
-  wiring ??= deliveryWiring();
-  const payload = stepPayloadOf(event);
-  try {
-    const outcome = await runStep(wiring, payload);
-    logger.info('step handled', { caseId: payload.caseId, step: payload.step, outcome });
-    return outcome;
-  } catch (error) {
-    const retryLater = error instanceof RetryLaterError;
-    logger[retryLater ? 'warn' : 'error']('step failed; Scheduler retries it', {
-      caseId: payload.caseId,
-      step: payload.step,
-      error: error instanceof Error ? error.name : String(error),
-    });
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export function createStepHandler(deps: StepDependencies) {
+  return async (event: unknown): Promise<StepOutcome> => {
+    const payload = stepPayloadOf(event);
+    try {
+      const outcome = await runStep(deps, payload);
+      logger.info('step handled', { caseId: payload.caseId, step: payload.step, outcome });
+      return outcome;
+    } catch (error) {
+      const retryLater = error instanceof RetryLaterError;
+      logger[retryLater ? 'warn' : 'error']('step failed; Scheduler retries it', {
+        caseId: payload.caseId,
+        step: payload.step,
+        error: error instanceof Error ? error.name : String(error),
+      });
+      throw error;
+    } finally {
+      publishMetrics();
+    }
+  };
+}
+export const handler = onColdStart(() =>
+  createStepHandler(
+    stepRoot(
+      lambdaInput('step', {
+        dynamodb: lambdaDocumentClient(),
+        ses: new SESv2Client(CLIENT_CONFIG),
+        secrets: new SecretsManagerClient(CLIENT_CONFIG),
+      }),
+    ),
+  ),
+);

@@ -1,17 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
 import { cachedSecret } from '../adapters/secrets/signingSecret';
 import type { IsoDate } from '../domain/dates';
 import { verifyUnsubscribeToken } from '../domain/delivery/unsubscribeToken';
-import { isLocale, type Locale } from '../domain/locales';
+import type { Locale } from '../domain/locales';
 import type { SuppressionList } from '../ports/suppressionList';
+import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/privacy';
 import { bodyOf, methodOf, PAGE_HEADERS, respond, tokenOf } from '../shared/publicEndpoint';
 import { badLinkPage, confirmPage, donePage, expiredLinkPage, notAllowedPage } from '../unsubscribe/pages';
+import { lambdaInput, onColdStart, type RootInput } from './root';
 
 export interface UnsubscribeDependencies {
   suppressions: SuppressionList;
@@ -61,17 +61,26 @@ export function createUnsubscribeHandler(deps: UnsubscribeDependencies) {
 
 const isoDay = (at: Date): IsoDate => at.toISOString().slice(0, 10);
 
-let wired: ReturnType<typeof createUnsubscribeHandler> | undefined;
+/** The unsubscribe function's composition root. */
+export function unsubscribeRoot(
+  input: RootInput<'unsubscribe', 'dynamodb' | 'secrets'>,
+): UnsubscribeDependencies {
+  const { environment: e, clients } = input;
+  return {
+    suppressions: new DynamoSuppressionList(clients.dynamodb, e.PORTFOLIO_TABLE),
+    secret: cachedSecret(clients.secrets, e.SIGNING_SECRET_ID),
+    defaultLocale: input.settings.defaultLocale,
+    ...(input.now ? { now: input.now } : {}),
+  };
+}
 
-export const handler = async (event: APIGatewayProxyEventV2) => {
-  if (!wired) {
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    const defaultLocale = process.env.DEFAULT_LOCALE ?? 'en';
-    wired = createUnsubscribeHandler({
-      suppressions: new DynamoSuppressionList(documents, process.env.PORTFOLIO_TABLE!),
-      secret: cachedSecret(new SecretsManagerClient({}), process.env.SIGNING_SECRET_ID!),
-      defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
-    });
-  }
-  return wired(event);
-};
+export const handler = onColdStart(() =>
+  createUnsubscribeHandler(
+    unsubscribeRoot(
+      lambdaInput('unsubscribe', {
+        dynamodb: lambdaDocumentClient(),
+        secrets: new SecretsManagerClient(CLIENT_CONFIG),
+      }),
+    ),
+  ),
+);

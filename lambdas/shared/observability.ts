@@ -16,6 +16,7 @@ export const METRIC = {
   digestSent: 'DigestSent',
   ingestRows: 'IngestRows',
   ingestRejects: 'IngestRejects',
+  ingestFailedFiles: 'IngestFailedFiles',
   /** Steps whose schedule was lost and the nightly sweep made again: each one is a fault worth a look. */
   stepsRescheduled: 'StepsRescheduled',
 } as const;
@@ -24,6 +25,30 @@ export const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clm-autopilot',
 });
+
+let publishing = true;
+
+/** The local run has events.jsonl and its summary: metric lines there would only be noise on the terminal. */
+export function keepMetricsLocal(): void {
+  publishing = false;
+}
+
+/** Flushes what an invocation counted; an invocation that counted nothing writes nothing. */
+export function publishMetrics(): void {
+  if (!metrics.hasStoredMetrics()) return;
+  if (publishing) metrics.publishStoredMetrics();
+  else metrics.clearMetrics();
+}
+
+/** Steps the nightly sweep scheduled again because their schedule was lost. */
+export function countRescheduled(steps: number): void {
+  metrics.addMetric(METRIC.stepsRescheduled, MetricUnit.Count, steps);
+}
+
+/** A snapshot file that could not be used at all (its report says why). */
+export function countFailedFile(): void {
+  metrics.addMetric(METRIC.ingestFailedFiles, MetricUnit.Count, 1);
+}
 
 /** In Lambda, events become log lines (addresses masked) and metrics (emails by play, tasks, escalations, resolutions). */
 export class PowertoolsEventLog implements EventLog {

@@ -6,6 +6,7 @@ import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 
 export interface DeliveryProps {
@@ -13,8 +14,11 @@ export interface DeliveryProps {
   activityTable: Table;
   signingSecret: Secret;
   deadLetters: Queue;
-  environment: Record<string, string>;
+  settings: Settings;
   sendPermission: PolicyStatement;
+  configurationSetName: string;
+  /** The unsubscribe function's URL, for the links in every customer email. */
+  unsubscribeUrl: string;
 }
 
 /**
@@ -22,8 +26,8 @@ export interface DeliveryProps {
  * turns SES bounces and complaints into suppressions and owner tasks.
  */
 export class Delivery extends Construct {
-  readonly step: ClmFunction;
-  readonly sesEvents: ClmFunction;
+  readonly step: ClmFunction<'step'>;
+  readonly sesEvents: ClmFunction<'sesEvents'>;
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
@@ -31,7 +35,14 @@ export class Delivery extends Construct {
       handler: 'step',
       description: 'Carries out one step of a case: renders and sends an email, or records a task',
       timeout: Duration.seconds(60),
-      environment: props.environment,
+      environment: {
+        PORTFOLIO_TABLE: props.portfolioTable.tableName,
+        ACTIVITY_TABLE: props.activityTable.tableName,
+        SIGNING_SECRET_ID: props.signingSecret.secretArn,
+        CONFIGURATION_SET: props.configurationSetName,
+        UNSUBSCRIBE_BASE_URL: props.unsubscribeUrl,
+      },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
     props.portfolioTable.grantReadWriteData(this.step);
@@ -44,11 +55,16 @@ export class Delivery extends Construct {
       description: 'Suppresses addresses that bounced or complained and tells the owner',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: props.environment,
+      environment: {
+        PORTFOLIO_TABLE: props.portfolioTable.tableName,
+        ACTIVITY_TABLE: props.activityTable.tableName,
+      },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
+    // Reads the customer's owner, suppresses the address; adds the owner's task.
     props.portfolioTable.grantReadWriteData(this.sesEvents);
-    props.activityTable.grantReadWriteData(this.sesEvents);
+    props.activityTable.grantWriteData(this.sesEvents);
     new Rule(this, 'BouncesAndComplaints', {
       description: 'SES bounces and complaints of the clm-autopilot configuration set',
       eventPattern: { source: ['aws.ses'], detailType: ['Email Bounced', 'Email Complaint Received'] },

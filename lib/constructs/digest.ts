@@ -4,23 +4,28 @@ import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 import { RecurringSchedule, schedulerRole } from './scheduling';
 
 export interface DigestProps {
   portfolioTable: Table;
   activityTable: Table;
-  signingSecret: Secret;
   deadLetters: Queue;
-  environment: Record<string, string>;
+  settings: Settings;
   sendPermission: PolicyStatement;
+  configurationSetName: string;
+  /** Signs the action links in the digests. */
+  signingSecret: Secret;
+  /** The owner-action function's URL, for those links. */
+  actionUrl: string;
   cron: string;
   timeZone: string;
 }
 
 /** The weekday digests for account owners and team leads, and their schedule. */
 export class Digest extends Construct {
-  readonly function: ClmFunction;
+  readonly function: ClmFunction<'digest'>;
 
   constructor(scope: Construct, id: string, props: DigestProps) {
     super(scope, id);
@@ -29,10 +34,18 @@ export class Digest extends Construct {
       description: 'Weekday mornings: the owners and team leads digests',
       memorySize: 1024,
       timeout: Duration.minutes(5),
-      environment: props.environment,
+      environment: {
+        PORTFOLIO_TABLE: props.portfolioTable.tableName,
+        ACTIVITY_TABLE: props.activityTable.tableName,
+        CONFIGURATION_SET: props.configurationSetName,
+        SIGNING_SECRET_ID: props.signingSecret.secretArn,
+        ACTION_BASE_URL: props.actionUrl,
+      },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
-    props.portfolioTable.grantReadWriteData(this.function);
+    // Reads the portfolio; the ledger (one digest a day) and the task book are in the activity table.
+    props.portfolioTable.grantReadData(this.function);
     props.activityTable.grantReadWriteData(this.function);
     props.signingSecret.grantRead(this.function);
     this.function.addToRolePolicy(props.sendPermission);

@@ -2,24 +2,20 @@ import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 import { RecurringSchedule, StepScheduleGroup, schedulerRole } from './scheduling';
 
 export interface EvaluationProps {
   portfolioTable: Table;
-  activityTable: Table;
-  signingSecret: Secret;
   deadLetters: Queue;
-  environment: Record<string, string>;
+  settings: Settings;
   /** The function each one-time schedule invokes. */
   stepFunction: ClmFunction;
   cron: string;
   timeZone: string;
-  /** The most customers one invocation evaluates before the night is split into shards. */
-  customersPerShard: number;
 }
 
 /** A shard worker's time limit; SQS keeps a taken message hidden six times as long, as Lambda advises. */
@@ -33,13 +29,19 @@ const SHARD_CONCURRENCY = 10;
  * schedules both create.
  */
 export class Evaluation extends Construct {
-  readonly function: ClmFunction;
-  readonly shardFunction: ClmFunction;
+  readonly function: ClmFunction<'evaluate'>;
+  readonly shardFunction: ClmFunction<'evaluateShard'>;
   readonly shardQueue: Queue;
   readonly stepGroup: StepScheduleGroup;
   /** The role one-time step schedules run as, and what a function needs to make them (owner actions move some). */
   readonly stepRole: Role;
-  readonly stepScheduling: Record<string, string>;
+  /** The variables a function needs to make step schedules (lambdas/shared/environment.ts). */
+  readonly stepScheduling: {
+    SCHEDULE_GROUP: string;
+    STEP_FUNCTION_ARN: string;
+    SCHEDULER_ROLE_ARN: string;
+    STEP_DLQ_ARN: string;
+  };
 
   constructor(scope: Construct, id: string, props: EvaluationProps) {
     super(scope, id);
@@ -61,9 +63,8 @@ export class Evaluation extends Construct {
       deadLetterQueue: { queue: props.deadLetters, maxReceiveCount: 3 },
     });
     const environment = {
-      ...props.environment,
+      PORTFOLIO_TABLE: props.portfolioTable.tableName,
       ...this.stepScheduling,
-      CUSTOMERS_PER_SHARD: String(props.customersPerShard),
     };
     this.function = new ClmFunction(this, 'Evaluate', {
       handler: 'evaluate',
@@ -72,6 +73,7 @@ export class Evaluation extends Construct {
       memorySize: 1536,
       timeout: Duration.minutes(15),
       environment: { ...environment, SHARD_QUEUE_URL: this.shardQueue.queueUrl },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
     this.shardFunction = new ClmFunction(this, 'EvaluateShard', {
@@ -80,17 +82,16 @@ export class Evaluation extends Construct {
       memorySize: 1536,
       timeout: SHARD_TIMEOUT,
       environment,
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
     this.shardFunction.addEventSource(
       new SqsEventSource(this.shardQueue, { batchSize: 1, maxConcurrency: SHARD_CONCURRENCY }),
     );
     this.shardQueue.grantSendMessages(this.function);
-    props.portfolioTable.grantReadWriteData(this.function);
-    props.activityTable.grantReadWriteData(this.function);
-    props.signingSecret.grantRead(this.function);
-    props.portfolioTable.grantReadWriteData(this.shardFunction);
     for (const evaluator of [this.function, this.shardFunction]) {
+      // Customers, cases and the email-day book are all in the portfolio table.
+      props.portfolioTable.grantReadWriteData(evaluator);
       // One-time schedules in its own group only, and the only role it may hand to Scheduler is the step role.
       evaluator.addToRolePolicy(
         new PolicyStatement({

@@ -5,6 +5,8 @@ import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { REPORT_PREFIX, SNAPSHOT_PREFIX } from '../../lambdas/shared/environment';
+import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 
 export interface IngestionProps {
@@ -12,12 +14,12 @@ export interface IngestionProps {
   portfolioTable: Table;
   activityTable: Table;
   deadLetters: Queue;
-  environment: Record<string, string>;
+  settings: Settings;
 }
 
 /** Snapshot uploads under snapshots/ trigger the ingest function; failures after retries land in the DLQ. */
 export class Ingestion extends Construct {
-  readonly function: ClmFunction;
+  readonly function: ClmFunction<'ingest'>;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -26,26 +28,30 @@ export class Ingestion extends Construct {
       description: 'Reads an uploaded snapshot file into DynamoDB and writes its report',
       memorySize: 1024,
       timeout: Duration.minutes(15),
-      environment: { ...props.environment, SNAPSHOT_PREFIX: 'snapshots/', REPORT_PREFIX: 'reports/' },
+      environment: {
+        PORTFOLIO_TABLE: props.portfolioTable.tableName,
+        ACTIVITY_TABLE: props.activityTable.tableName,
+      },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
     // Exactly what ingestion does with the bucket: read uploads, write reports.
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [props.bucket.arnForObjects('snapshots/*')],
+        resources: [props.bucket.arnForObjects(`${SNAPSHOT_PREFIX}*`)],
       }),
     );
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:PutObject'],
-        resources: [props.bucket.arnForObjects('reports/*')],
+        resources: [props.bucket.arnForObjects(`${REPORT_PREFIX}*`)],
       }),
     );
     props.portfolioTable.grantReadWriteData(this.function);
     props.activityTable.grantReadWriteData(this.function);
     props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
-      prefix: 'snapshots/',
+      prefix: SNAPSHOT_PREFIX,
     });
   }
 }

@@ -5,18 +5,20 @@ import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
+import type { Evaluation } from './evaluation';
 
 export interface OwnerActionsProps {
   portfolioTable: Table;
   activityTable: Table;
   signingSecret: Secret;
   deadLetters: Queue;
-  environment: Record<string, string>;
-  /** Snooze moves a pending escalation: the step schedules' group ARN pattern, role and settings. */
+  settings: Settings;
+  /** Snooze moves a pending escalation: the step schedules' group ARN pattern, role and variables. */
   stepSchedulesArn: string;
   stepRole: Role;
-  stepScheduling: Record<string, string>;
+  stepScheduling: Evaluation['stepScheduling'];
 }
 
 /**
@@ -25,7 +27,7 @@ export interface OwnerActionsProps {
  * the signing secret, and moves or deletes step schedules in their own group; it sends no email.
  */
 export class OwnerActions extends Construct {
-  readonly function: ClmFunction;
+  readonly function: ClmFunction<'ownerAction'>;
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: OwnerActionsProps) {
@@ -35,7 +37,13 @@ export class OwnerActions extends Construct {
       description: 'Digest action links: confirmation page, then Done, Snooze, Pause, Resume on POST',
       memorySize: 256,
       timeout: Duration.seconds(15),
-      environment: { ...props.environment, ...props.stepScheduling },
+      environment: {
+        PORTFOLIO_TABLE: props.portfolioTable.tableName,
+        ACTIVITY_TABLE: props.activityTable.tableName,
+        SIGNING_SECRET_ID: props.signingSecret.secretArn,
+        ...props.stepScheduling,
+      },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
     this.url = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE }).url;

@@ -4,18 +4,19 @@ import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 
 export interface UnsubscribeProps {
   portfolioTable: Table;
   signingSecret: Secret;
   deadLetters: Queue;
-  environment: Record<string, string>;
+  settings: Settings;
 }
 
 /** The public unsubscribe endpoint: a function URL; links carry an HMAC-signed token, so no other auth is needed. */
 export class Unsubscribe extends Construct {
-  readonly function: ClmFunction;
+  readonly function: ClmFunction<'unsubscribe'>;
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: UnsubscribeProps) {
@@ -25,11 +26,16 @@ export class Unsubscribe extends Construct {
       description: 'Unsubscribe links: confirmation page and one-click POST',
       memorySize: 256,
       timeout: Duration.seconds(10),
-      environment: { ...props.environment, SIGNING_SECRET_ID: props.signingSecret.secretArn },
+      environment: {
+        PORTFOLIO_TABLE: props.portfolioTable.tableName,
+        SIGNING_SECRET_ID: props.signingSecret.secretArn,
+      },
+      settings: props.settings,
       deadLetters: props.deadLetters,
     });
     this.url = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE }).url;
-    props.portfolioTable.grantReadWriteData(this.function);
+    // It only ever adds an address to the suppression list.
+    props.portfolioTable.grantWriteData(this.function);
     props.signingSecret.grantRead(this.function);
   }
 }

@@ -1,24 +1,25 @@
-import { DynamoEmailDayBook } from '../../lambdas/adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
-import { DynamoOwnerActions } from '../../lambdas/adapters/dynamodb/dynamoOwnerActions';
-import {
+import type { DynamoOwnerActions } from '../../lambdas/adapters/dynamodb/dynamoOwnerActions';
+import type {
   DynamoMessageLedger,
   DynamoPortfolioStore,
 } from '../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
-import { DynamoSuppressionList } from '../../lambdas/adapters/dynamodb/dynamoSuppressionList';
-import { DynamoTaskBook } from '../../lambdas/adapters/dynamodb/dynamoTaskBook';
-import { SesMailer } from '../../lambdas/adapters/ses/sesMailer';
+import type { DynamoSuppressionList } from '../../lambdas/adapters/dynamodb/dynamoSuppressionList';
+import type { DynamoTaskBook } from '../../lambdas/adapters/dynamodb/dynamoTaskBook';
 import type { EvaluateDependencies } from '../../lambdas/delivery/evaluatePortfolio';
 import type { StepDependencies } from '../../lambdas/delivery/runStep';
-import type { EvaluationSettings } from '../../lambdas/delivery/settings';
+import type { DigestSettings, EvaluationSettings, StepSettings } from '../../lambdas/delivery/settings';
 import { type CustomerState, usagePointOf } from '../../lambdas/domain/customer';
 import { DEFAULT_PLAYBOOK } from '../../lambdas/domain/playbook/playbook';
+import { evaluationOf } from '../../lambdas/handlers/evaluate';
+import { stepRoot } from '../../lambdas/handlers/step';
 import type { DeliveryEvent, EventLog } from '../../lambdas/ports/eventLog';
 import type { OneTimeSchedule, Scheduler } from '../../lambdas/ports/scheduler';
-import { COMPILED_TEMPLATES } from '../../lambdas/rendering/compiledTemplates';
-import { EmailRenderer } from '../../lambdas/rendering/renderer';
-import { SAMPLE_BRAND } from '../../local/emailSamples';
-import { type LocalDynamo, type LocalSes, startDynamo, startSes } from '../../local/emulators';
+import type { EmailRenderer } from '../../lambdas/rendering/renderer';
+import { deliverySettingsOf, type Settings } from '../../lambdas/shared/settings';
+import { type LocalDynamo, type LocalSes, s3Client, startDynamo, startSes } from '../../local/emulators';
+import { LOCAL_SETTINGS, type LocalWorld, rootInput } from '../../local/localFunctions';
+import { VirtualQueue, VirtualScheduler, virtualSecrets } from '../../local/virtualAws';
 
 /** Keeps schedules in memory: the adapter for the real service is tested on its own with a mocked client. */
 export class RecordingScheduler implements Scheduler {
@@ -44,20 +45,22 @@ export class RecordingEventLog implements EventLog {
   }
 }
 
-export const TEST_SETTINGS: EvaluationSettings = {
+/** The sample reseller's settings file, with one team lead. */
+export const HARNESS_SETTINGS: Settings = { ...LOCAL_SETTINGS, escalationEmails: ['lead@reseller.example'] };
+
+export const TEST_SETTINGS: EvaluationSettings & StepSettings & DigestSettings = {
+  ...deliverySettingsOf(HARNESS_SETTINGS),
   playbook: DEFAULT_PLAYBOOK,
-  sendTime: '09:30',
-  taskTime: '07:00',
-  digestTime: '08:00',
-  defaultLocale: 'en',
-  defaultTimezone: 'Europe/Berlin',
-  escalationEmails: ['lead@reseller.example'],
-  brand: SAMPLE_BRAND,
   unsubscribeBaseUrl: 'https://unsubscribe.reseller.example',
   actionBaseUrl: 'https://actions.reseller.example',
 };
 
-/** dynalite + aws-ses-v2-local with every delivery adapter wired to them, and a clock the test sets. */
+export const TEST_SIGNING_SECRET = 'test-secret-for-unsubscribe-links';
+
+/**
+ * dynalite + aws-ses-v2-local, and the delivery functions' own composition roots wired to them (the local run's
+ * wiring), with a clock the test sets.
+ */
 export class DeliveryHarness {
   clock = new Date('2026-03-02T06:00:00Z');
   readonly scheduler = new RecordingScheduler();
@@ -66,31 +69,41 @@ export class DeliveryHarness {
   readonly suppressions: DynamoSuppressionList;
   readonly tasks: DynamoTaskBook;
   readonly actions: DynamoOwnerActions;
+  readonly renderer: EmailRenderer;
+  private readonly step: StepDependencies;
+  private readonly evaluation: EvaluateDependencies;
 
   private constructor(
     readonly dynamo: LocalDynamo,
     readonly ses: LocalSes,
-    readonly renderer: EmailRenderer,
   ) {
-    this.store = new DynamoPortfolioStore({
-      client: dynamo.documents,
-      portfolioTable: dynamo.tables.Portfolio!,
-      retentionDays: 400,
-    });
-    this.suppressions = new DynamoSuppressionList(dynamo.documents, dynamo.tables.Portfolio!);
-    this.tasks = new DynamoTaskBook(dynamo.documents, dynamo.tables.Activity!, 400);
-    this.actions = new DynamoOwnerActions(
-      dynamo.documents,
-      dynamo.tables.Portfolio!,
-      dynamo.tables.Activity!,
-      400,
-    );
+    const world: LocalWorld = {
+      dynamo,
+      settings: HARNESS_SETTINGS,
+      clients: {
+        dynamodb: dynamo.documents,
+        ses: ses.client,
+        secrets: virtualSecrets(TEST_SIGNING_SECRET),
+        // Not used by the delivery functions these tests run.
+        s3: s3Client('http://127.0.0.1:9'),
+        scheduler: new VirtualScheduler().client,
+        sqs: new VirtualQueue().client,
+      },
+      events: this.events,
+      now: () => this.clock,
+    };
+    this.step = stepRoot(rootInput('step', world));
+    this.evaluation = evaluationOf(rootInput('evaluateShard', world));
+    this.store = this.step.store as DynamoPortfolioStore;
+    this.suppressions = this.step.suppressions as DynamoSuppressionList;
+    this.tasks = this.step.tasks as DynamoTaskBook;
+    this.renderer = this.step.renderer;
+    this.actions = this.step.pauses as DynamoOwnerActions;
   }
 
   static async start(): Promise<DeliveryHarness> {
     const [dynamo, ses] = await Promise.all([startDynamo(), startSes()]);
-    const renderer = new EmailRenderer(COMPILED_TEMPLATES);
-    return new DeliveryHarness(dynamo, ses, renderer);
+    return new DeliveryHarness(dynamo, ses);
   }
 
   async ingest(state: CustomerState): Promise<void> {
@@ -104,37 +117,18 @@ export class DeliveryHarness {
     await store.advancePortfolioDate(state.snapshotDate, write === 'created' ? 1 : 0);
   }
 
+  /** The evaluator's dependencies, with schedules kept in memory for the test to look at. */
   evaluateDeps(): EvaluateDependencies {
-    return {
-      store: this.store,
-      emailDays: new DynamoEmailDayBook(this.dynamo.documents, this.dynamo.tables.Portfolio!),
-      scheduler: this.scheduler,
-      events: this.events,
-      settings: TEST_SETTINGS,
-      now: () => this.clock,
-    };
+    return { ...this.evaluation, scheduler: this.scheduler, settings: TEST_SETTINGS };
   }
 
   stepDeps(overrides: Partial<StepDependencies> = {}): StepDependencies {
-    return {
-      store: this.store,
-      ledger: new DynamoMessageLedger(this.dynamo.documents, this.dynamo.tables.Activity!, 400),
-      suppressions: this.suppressions,
-      tasks: this.tasks,
-      pauses: this.actions,
-      mailer: new SesMailer({
-        client: this.ses.client,
-        senderEmail: 'success@reseller.example',
-        senderName: 'Northwind Licensing',
-        configurationSetName: 'clm-autopilot',
-      }),
-      renderer: this.renderer,
-      events: this.events,
-      settings: TEST_SETTINGS,
-      secret: async () => 'test-secret-for-unsubscribe-links',
-      now: () => this.clock,
-      ...overrides,
-    };
+    return { ...this.step, ...overrides };
+  }
+
+  /** The ledger the step function writes. */
+  get ledger(): DynamoMessageLedger {
+    return this.step.ledger as DynamoMessageLedger;
   }
 
   async close(): Promise<void> {

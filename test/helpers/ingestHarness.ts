@@ -2,12 +2,14 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
-import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
 import { keys } from '../../lambdas/adapters/dynamodb/tableDesign';
-import { S3SnapshotBucket } from '../../lambdas/adapters/s3/s3SnapshotBucket';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
+import { createIngestHandler, ingestRoot } from '../../lambdas/handlers/ingest';
 import type { IngestOutcome } from '../../lambdas/ingest/ingestSnapshot';
+import { environmentOf } from '../../lambdas/shared/environment';
+import { settingsFor } from '../../lambdas/shared/settings';
 import { type LocalDynamo, type LocalS3, startDynamo, startS3 } from '../../local/emulators';
+import { LOCAL_SETTINGS, localVariables } from '../../local/localFunctions';
+import { RecordingEventLog } from './deliveryHarness';
 
 /** dynalite + s3rver in-process, the ingest handler wired to them, and helpers to upload and look. */
 export class IngestHarness {
@@ -31,23 +33,19 @@ export class IngestHarness {
     return new IngestHarness(dynamo, s3);
   }
 
+  /** Each file's ingest event, as the function records it (in Lambda: its metrics). */
+  readonly events = new RecordingEventLog();
+
+  /** The ingest handler, built by its composition root on these emulators' clients. */
   handler(documents: DynamoDBDocumentClient = this.documents) {
-    return createIngestHandler({
-      bucket: new S3SnapshotBucket(this.s3.client),
-      store: () =>
-        new DynamoIngestStore({
-          client: documents,
-          portfolioTable: this.dynamo.tables.Portfolio!,
-          activityTable: this.dynamo.tables.Activity!,
-          retentionDays: 400,
-        }),
-      settings: {
-        defaultLocale: 'en',
-        defaultTimezone: 'Europe/Berlin',
-        snapshotPrefix: 'snapshots/',
-        reportPrefix: 'reports/',
-      },
-    });
+    return createIngestHandler(
+      ingestRoot({
+        environment: environmentOf('ingest', localVariables(this.dynamo)),
+        settings: settingsFor('ingest', LOCAL_SETTINGS),
+        clients: { dynamodb: documents, s3: this.s3.client },
+        events: this.events,
+      }),
+    );
   }
 
   /** Uploads through the S3 API and returns the S3 event record the emulator emitted for it. */

@@ -83,3 +83,18 @@ export class SesMailer implements Mailer {
     }
   }
 }
+
+/** The mailer of customer emails and digests: the reseller's sender, through the stack's configuration set. */
+export function sesMailerOf(
+  client: SESv2Client,
+  sender: { email: string; name: string; replyTo?: string },
+  configurationSetName: string,
+): SesMailer {
+  return new SesMailer({
+    client,
+    senderEmail: sender.email,
+    senderName: sender.name,
+    ...(sender.replyTo ? { replyToEmail: sender.replyTo } : {}),
+    configurationSetName,
+  });
+}

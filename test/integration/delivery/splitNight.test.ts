@@ -1,15 +1,19 @@
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoIngestStore } from '../../../lambdas/adapters/dynamodb/dynamoIngestStore';
 import { DynamoPortfolioStore } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
 import { usagePointOf } from '../../../lambdas/domain/customer';
 import { isBusinessDay } from '../../../lambdas/domain/dates';
-import { SAMPLE_BRAND } from '../../../local/emailSamples';
-import { type LocalDynamo, startDynamo } from '../../../local/emulators';
+import { scheduledEvent } from '../../../local/awsEvents';
+import { type LocalDynamo, s3Client, startDynamo } from '../../../local/emulators';
+import { LOCAL_SETTINGS, localFunctions } from '../../../local/localFunctions';
+import { virtualSecrets } from '../../../local/virtualAws';
 import { customerState } from '../../helpers/customerFactory';
+import { RecordingEventLog } from '../../helpers/deliveryHarness';
 
 // The split night end to end on the real handlers: the nightly function sizes the portfolio and queues its
 // shards (SQS has no local emulator: its client is mocked and the test plays the queue), and the shard workers
@@ -27,8 +31,8 @@ const schedules: { name: string; at: string; payload: { customerId: string; case
 const sqs = mockClient(SQSClient);
 const scheduler = mockClient(SchedulerClient);
 type Handler<E, R> = (event: E) => Promise<R>;
-let nightly: Handler<unknown, { mode: string; shards?: number; customers: number }>;
-let worker: Handler<SQSEvent, void>;
+let nightly: Handler<ScheduledEvent, { mode: string; shards?: number; customers: number }>;
+let worker: Handler<SQSEvent, unknown>;
 
 const sqsEvent = (body: string) => ({ Records: [{ body }] }) as unknown as SQSEvent;
 
@@ -37,26 +41,6 @@ beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   // 02:00 in Berlin on the Monday every term below starts: each customer opens its welcome case tonight.
   vi.setSystemTime(new Date('2026-03-02T01:00:00Z'));
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    PORTFOLIO_TABLE: dynamo.tables.Portfolio!,
-    ACTIVITY_TABLE: dynamo.tables.Activity!,
-    BRAND: JSON.stringify(SAMPLE_BRAND),
-    UNSUBSCRIBE_BASE_URL: 'https://unsubscribe.reseller.example',
-    SENDER_EMAIL: 'success@reseller.example',
-    SENDER_NAME: 'Northwind Licensing',
-    SIGNING_SECRET_ID: 'clm/unsubscribe',
-    DEFAULT_TIMEZONE: 'Europe/Berlin',
-    SCHEDULE_GROUP: 'clm-steps',
-    STEP_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:123456789012:function:step',
-    SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/steps',
-    STEP_DLQ_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
-    SHARD_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/shards',
-    CUSTOMERS_PER_SHARD: '8',
-  });
   // SQS takes all but one entry the first time, as it may under load: that one must be sent again.
   let firstBatch = true;
   sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
@@ -100,8 +84,23 @@ beforeAll(async () => {
     portfolioTable: dynamo.tables.Portfolio!,
     retentionDays: 400,
   });
-  nightly = (await import('../../../lambdas/handlers/evaluate')).handler as typeof nightly;
-  worker = (await import('../../../lambdas/handlers/evaluateShard')).handler;
+  // The functions as Lambda builds them; eight customers to a shard so thirty make four shards.
+  const fns = await localFunctions({
+    dynamo,
+    settings: { ...LOCAL_SETTINGS, customersPerShard: 8 },
+    clients: {
+      dynamodb: dynamo.documents,
+      scheduler: new SchedulerClient({ region: 'eu-central-1' }),
+      sqs: new SQSClient({ region: 'eu-central-1' }),
+      ses: new SESv2Client({ region: 'eu-central-1' }),
+      s3: s3Client('http://127.0.0.1:9'),
+      secrets: virtualSecrets('unused'),
+    },
+    events: new RecordingEventLog(),
+    now: () => new Date(),
+  });
+  nightly = fns.evaluate;
+  worker = fns.evaluateShard;
 });
 
 afterAll(async () => {
@@ -114,7 +113,7 @@ afterAll(async () => {
 describe('a night split into shards', () => {
   it('queues one shard per segment, and the workers open every case with one email a day per admin', async () => {
     // Act: the nightly run, then every queued shard at once, as the queue's workers take them
-    const outcome = await nightly({});
+    const outcome = await nightly(scheduledEvent(new Date(), 'clm-nightly'));
     await Promise.all(queued.map((body) => worker(sqsEvent(body))));
 
     // Assess: four segments of at most eight customers, each queued once

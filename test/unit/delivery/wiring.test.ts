@@ -1,20 +1,24 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deliveryWiring } from '../../../lambdas/handlers/deliveryWiring';
-import { playbookOf } from '../../../lambdas/handlers/evaluationWiring';
+import { DEFAULT_PLAYBOOK } from '../../../lambdas/domain/playbook/playbook';
+import { evaluateRoot } from '../../../lambdas/handlers/evaluate';
 import { stepPayloadOf } from '../../../lambdas/handlers/step';
+import { documentClientOf } from '../../../lambdas/shared/awsClients';
+import { environmentOf } from '../../../lambdas/shared/environment';
 import { logger } from '../../../lambdas/shared/logger';
 import { PowertoolsEventLog } from '../../../lambdas/shared/observability';
-import { SAMPLE_BRAND } from '../../../local/emailSamples';
+import { checkSettings, settingsFor } from '../../../lambdas/shared/settings';
+import { LOCAL_SETTINGS } from '../../../local/localFunctions';
+import { VirtualQueue, VirtualScheduler } from '../../../local/virtualAws';
 
 const ENV = {
   PORTFOLIO_TABLE: 'portfolio',
   ACTIVITY_TABLE: 'activity',
-  BRAND: JSON.stringify(SAMPLE_BRAND),
-  UNSUBSCRIBE_BASE_URL: 'https://abc.lambda-url.eu-central-1.on.aws',
-  SENDER_EMAIL: 'success@reseller.example',
-  SENDER_NAME: 'Northwind Licensing',
-  SIGNING_SECRET_ID: 'clm/unsubscribe',
-  ESCALATION_EMAILS: 'lead@reseller.example, second@reseller.example',
+  SCHEDULE_GROUP: 'clm-steps',
+  STEP_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:123456789012:function:step',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/steps',
+  STEP_DLQ_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
+  SHARD_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/shards',
   AWS_REGION: 'eu-central-1',
 };
 
@@ -23,25 +27,79 @@ afterEach(() => {
   logger.setLogLevel('ERROR');
 });
 
-describe('delivery wiring', () => {
-  it('reads settings from the environment once, with defaults for the times', () => {
+describe('environment table', () => {
+  it('gives a function exactly its own variables', () => {
     // Act
-    const wiring = deliveryWiring(ENV);
+    const environment = environmentOf('evaluate', ENV);
 
     // Assess
-    expect(wiring.settings).toMatchObject({
-      sendTime: '09:30',
-      taskTime: '07:00',
-      escalationEmails: ['lead@reseller.example', 'second@reseller.example'],
-      brand: { name: 'Northwind Licensing' },
-    });
-    expect(playbookOf(ENV).plays).toHaveLength(10);
+    expect(Object.keys(environment).sort()).toEqual(
+      [
+        'PORTFOLIO_TABLE',
+        'SCHEDULE_GROUP',
+        'SCHEDULER_ROLE_ARN',
+        'SHARD_QUEUE_URL',
+        'STEP_DLQ_ARN',
+        'STEP_FUNCTION_ARN',
+      ].sort(),
+    );
   });
 
-  it('stops with a message naming what is wrong', () => {
-    expect(() => deliveryWiring({ ...ENV, SEND_TIME: '9.30' })).toThrow(/SEND_TIME: expected HH:MM/);
-    expect(() => deliveryWiring({ ...ENV, SENDER_EMAIL: '' })).toThrow(/SENDER_EMAIL: required/);
-    expect(() => playbookOf({ ...ENV, PLAYBOOK: JSON.stringify({ plays: [] }) })).toThrow(/playbook/);
+  it('stops at cold start with a message naming each variable that is wrong', () => {
+    expect(() => environmentOf('step', { PORTFOLIO_TABLE: 'p', UNSUBSCRIBE_BASE_URL: 'not a url' })).toThrow(
+      /ACTIVITY_TABLE: required[\s\S]*UNSUBSCRIBE_BASE_URL: expected an address[\s\S]*SIGNING_SECRET_ID: required/,
+    );
+    expect(() => environmentOf('evaluate', { ...ENV, STEP_FUNCTION_ARN: 'step' })).toThrow(
+      /STEP_FUNCTION_ARN: expected an ARN/,
+    );
+  });
+});
+
+describe('settings file', () => {
+  it('carries the playbook to the evaluators and the reading settings to ingest only', () => {
+    // Prepare
+    const all = { ...LOCAL_SETTINGS, reading: { dateFormat: 'DD/MM/YYYY' as const } };
+
+    // Act
+    const ingest = checkSettings('ingest', JSON.parse(JSON.stringify(settingsFor('ingest', all))));
+    const evaluate = checkSettings('evaluate', JSON.parse(JSON.stringify(settingsFor('evaluate', all))));
+    const step = settingsFor('step', all);
+
+    // Assess
+    expect(ingest.reading).toEqual({ dateFormat: 'DD/MM/YYYY' });
+    expect(ingest).not.toHaveProperty('playbook');
+    expect(evaluate).toHaveProperty('playbook', null);
+    expect(evaluate).not.toHaveProperty('reading');
+    expect(step).not.toHaveProperty('playbook');
+    expect(step).not.toHaveProperty('reading');
+  });
+
+  it('stops with a message naming the setting that is wrong', () => {
+    expect(() => checkSettings('step', { ...LOCAL_SETTINGS, sendTime: '9.30' })).toThrow(
+      /sendTime: expected HH:MM/,
+    );
+    expect(() => checkSettings('ingest', settingsFor('step', LOCAL_SETTINGS))).toThrow(/reading: expected/);
+  });
+
+  it('gives the evaluator the reseller playbook, checked again at cold start', () => {
+    // Prepare
+    const input = (playbook: unknown) => ({
+      environment: environmentOf('evaluate', ENV),
+      settings: { ...LOCAL_SETTINGS, playbook },
+      clients: {
+        dynamodb: documentClientOf(new DynamoDBClient({ region: 'eu-central-1' })),
+        scheduler: new VirtualScheduler().client,
+        sqs: new VirtualQueue().client,
+      },
+    });
+
+    // Act
+    const root = evaluateRoot(input(null));
+
+    // Assess
+    expect(root.settings.playbook).toBe(DEFAULT_PLAYBOOK);
+    expect(root.customersPerShard).toBe(LOCAL_SETTINGS.customersPerShard);
+    expect(() => evaluateRoot(input({ plays: [] }))).toThrow(/play/);
   });
 });
 

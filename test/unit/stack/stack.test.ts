@@ -1,12 +1,14 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClmAutopilotStack } from '../../../lib/clmAutopilotStack';
 import { ConfigError, loadConfig } from '../../../lib/config';
 import { CONTEXT, removeTestApps, synthesizeStack } from '../../helpers/stackFactory';
 
 let template: Template;
+let stack: ClmAutopilotStack;
 beforeAll(() => {
-  template = synthesizeStack().template;
+  ({ template, stack } = synthesizeStack());
 }, 120_000);
 afterAll(() => {
   removeTestApps();
@@ -184,10 +186,11 @@ describe('schedules', () => {
     const toShards = senders.filter((s) => JSON.stringify(s.Resource).includes(queueId));
     expect(toShards).toHaveLength(1);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ SHARD_QUEUE_URL: { Ref: queueId }, CUSTOMERS_PER_SHARD: '50000' }),
-      },
+      Environment: { Variables: Match.objectLike({ SHARD_QUEUE_URL: { Ref: queueId } }) },
     });
+    expect(stack.functions.find((f) => f.handlerName === 'evaluate')?.settings.customersPerShard).toBe(
+      50_000,
+    );
   });
 });
 
