@@ -47,7 +47,7 @@ describe('environment table', () => {
 
   it('stops at cold start with a message naming each variable that is wrong', () => {
     expect(() => environmentOf('step', { PORTFOLIO_TABLE: 'p', UNSUBSCRIBE_BASE_URL: 'not a url' })).toThrow(
-      /ACTIVITY_TABLE: required[\s\S]*UNSUBSCRIBE_BASE_URL: expected an address[\s\S]*SIGNING_SECRET_ID: required/,
+      /ACTIVITY_TABLE: required[\s\S]*SIGNING_SECRET_ID: required[\s\S]*UNSUBSCRIBE_BASE_URL: expected an address/,
     );
     expect(() => environmentOf('evaluate', { ...ENV, STEP_FUNCTION_ARN: 'step' })).toThrow(
       /STEP_FUNCTION_ARN: expected an ARN/,
