@@ -49,6 +49,7 @@ function handler(wiring: Wiring = {}) {
       snapshotPrefix: 'snapshots/',
       reportPrefix: 'reports/',
     },
+    events: harness.events,
     ...(wiring.now ? { now: wiring.now } : {}),
   });
 }
