@@ -4,11 +4,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { evaluatePortfolio, type StepPayload } from '../../lambdas/delivery/evaluatePortfolio';
 import { ClaimHeldError, runStep } from '../../lambdas/delivery/runStep';
 import { SWEEP_DAYS } from '../../lambdas/delivery/sweepMissedSteps';
+import { createEvaluateHandler, evaluateRoot } from '../../lambdas/handlers/evaluate';
+import { environmentOf } from '../../lambdas/shared/environment';
 import { METRIC, metrics } from '../../lambdas/shared/observability';
-import { SAMPLE_BRAND } from '../../local/emailSamples';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators';
+import { settingsFor } from '../../lambdas/shared/settings';
+import { scheduledEvent } from '../../local/awsEvents';
+import { LOCAL_REGION } from '../../local/emulators';
+import { localVariables } from '../../local/localFunctions';
+import { VirtualQueue } from '../../local/virtualAws';
 import { customerState } from '../helpers/customerFactory';
-import { DeliveryHarness } from '../helpers/deliveryHarness';
+import { DeliveryHarness, HARNESS_SETTINGS } from '../helpers/deliveryHarness';
 import { crash, schedulerThrottled, withFaults } from './helpers/faults';
 
 // A step whose schedule is gone (never made, deleted, retries run out) is found by the next night's sweep and
@@ -205,28 +210,10 @@ describe('the nightly function', () => {
   });
 
   it('emits StepsRescheduled with the dimensions its alarm reads', async () => {
-    // Prepare: a lost welcome; the deployed nightly function, on dynalite, with Scheduler mocked
+    // Prepare: a lost welcome; the nightly function as Lambda builds it, on dynalite, with Scheduler mocked
     const { name } = await welcomeOf('W-8');
     harness.scheduler.schedules.delete(name);
     await harness.ingest({ ...(await welcomeState('W-8')), snapshotDate: '2026-03-03' });
-    const env = {
-      PORTFOLIO_TABLE: harness.dynamo.tables.Portfolio!,
-      ACTIVITY_TABLE: harness.dynamo.tables.Activity!,
-      AWS_ENDPOINT_URL_DYNAMODB: harness.dynamo.endpoint,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      BRAND: JSON.stringify(SAMPLE_BRAND),
-      UNSUBSCRIBE_BASE_URL: 'https://unsubscribe.reseller.example',
-      SENDER_EMAIL: 'success@reseller.example',
-      SENDER_NAME: 'Northwind Licensing',
-      SIGNING_SECRET_ID: 'clm/unsubscribe',
-      DEFAULT_TIMEZONE: 'Europe/Berlin',
-      STEP_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:111122223333:function:step',
-      SCHEDULER_ROLE_ARN: 'arn:aws:iam::111122223333:role/scheduler',
-      STEP_DLQ_ARN: 'arn:aws:sqs:eu-central-1:111122223333:dead-letters',
-    };
-    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
     const scheduler = mockClient(SchedulerClient);
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
     vi.useFakeTimers({ toFake: ['Date'] }).setSystemTime(new Date('2026-03-03T02:00:00Z'));
@@ -236,10 +223,20 @@ describe('the nightly function', () => {
       metrics.clearMetrics();
       return metrics;
     });
-    const { handler } = await import('../../lambdas/handlers/evaluate');
+    const handler = createEvaluateHandler(
+      evaluateRoot({
+        environment: environmentOf('evaluate', localVariables(harness.dynamo)),
+        settings: settingsFor('evaluate', HARNESS_SETTINGS),
+        clients: {
+          dynamodb: harness.dynamo.documents,
+          scheduler: new SchedulerClient({ region: LOCAL_REGION }),
+          sqs: new VirtualQueue().client,
+        },
+      }),
+    );
 
     // Act
-    const outcome = await handler();
+    const outcome = await handler(scheduledEvent(new Date(), 'clm-nightly'));
 
     // Assess
     expect(outcome).toMatchObject({ mode: 'whole', rescheduled: 1 });
