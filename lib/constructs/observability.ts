@@ -85,6 +85,12 @@ export class Observability extends Construct {
       'Many snapshot rows rejected: check the ingest reports',
     );
     alarm(
+      'IngestFailedFiles',
+      custom(METRIC.ingestFailedFiles, 'Sum', Duration.hours(1)),
+      1,
+      'A snapshot file could not be used at all: its report under reports/ says why',
+    );
+    alarm(
       'StepsRescheduled',
       custom(METRIC.stepsRescheduled),
       1,
@@ -135,8 +141,9 @@ export class Observability extends Construct {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Ingest rows and rejects',
+        title: 'Ingest rows, rejects and unusable files',
         left: [custom(METRIC.ingestRows), custom(METRIC.ingestRejects)],
+        right: [custom(METRIC.ingestFailedFiles)],
         width: 12,
       }),
     );
