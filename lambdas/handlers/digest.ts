@@ -25,6 +25,7 @@ export function digestRoot(input: RootInput<'digest', 'dynamodb' | 'ses' | 'secr
       client: clients.dynamodb,
       portfolioTable: e.PORTFOLIO_TABLE,
       retentionDays: s.dataRetentionDays,
+      ...(input.now ? { now: input.now } : {}),
     }),
     tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     reports: new DynamoIngestReports(clients.dynamodb, e.ACTIVITY_TABLE),

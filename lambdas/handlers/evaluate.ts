@@ -25,6 +25,7 @@ export function evaluationOf(
       client: clients.dynamodb,
       portfolioTable: e.PORTFOLIO_TABLE,
       retentionDays: s.dataRetentionDays,
+      ...(input.now ? { now: input.now } : {}),
     }),
     emailDays: new DynamoEmailDayBook(clients.dynamodb, e.PORTFOLIO_TABLE),
     scheduler: new EventBridgeScheduler({

@@ -78,6 +78,7 @@ export function ownerActionRoot(
       client: clients.dynamodb,
       portfolioTable: e.PORTFOLIO_TABLE,
       retentionDays: s.dataRetentionDays,
+      ...(input.now ? { now: input.now } : {}),
     }),
     tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     actions: new DynamoOwnerActions(

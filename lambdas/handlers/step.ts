@@ -34,6 +34,7 @@ export function stepRoot(input: RootInput<'step', 'dynamodb' | 'ses' | 'secrets'
       client: clients.dynamodb,
       portfolioTable: e.PORTFOLIO_TABLE,
       retentionDays: s.dataRetentionDays,
+      ...(input.now ? { now: input.now } : {}),
     }),
     ledger: new DynamoMessageLedger(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     suppressions: new DynamoSuppressionList(clients.dynamodb, e.PORTFOLIO_TABLE),

@@ -26,8 +26,7 @@ export interface CustomerItem {
   state: CustomerState;
   lastSnapshotDate: IsoDate;
   firstSeen: IsoDate;
-  /** Items written before this form hold a map of date to point, each with its term; they read the same. */
-  history: StoredHistory | Record<IsoDate, string>;
+  history: StoredHistory;
 }
 
 /** Points in date order, stored with the term only where it changes. */
@@ -51,13 +50,10 @@ const byDate = (a: UsagePoint, b: UsagePoint) =>
 export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate'>): UsagePoint[] {
   const oldest = addDays(item.lastSnapshotDate, -HISTORY_DAYS);
   const stored = item.history ?? '';
-  const entries =
-    typeof stored === 'string'
-      ? stored
-          .split(' ')
-          .filter(Boolean)
-          .map((entry) => entry.split('=') as [IsoDate, string])
-      : Object.entries(stored).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = stored
+    .split(' ')
+    .filter(Boolean)
+    .map((entry) => entry.split('=') as [IsoDate, string]);
   const points: UsagePoint[] = [];
   let termStart = '';
   let termEnd = '';

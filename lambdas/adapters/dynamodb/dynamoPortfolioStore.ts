@@ -48,6 +48,8 @@ export interface DynamoPortfolioStoreOptions {
   retentionDays: number;
   /** Parallel scan segments for the nightly read. */
   segments?: number;
+  /** The clock that decides which items have expired (TTL deletes late): the run's own, not the wall's. */
+  now?: () => Date;
 }
 
 /** Counts DynamoDB requests, for the cost figures of the bench. */
@@ -76,7 +78,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
       suppressedEmails: new Set(),
       portfolioDate: null,
     };
-    const nowSeconds = Math.floor(Date.now() / 1000);
+    const nowSeconds = Math.floor((this.options.now ?? (() => new Date()))().getTime() / 1000);
     await mapWithConcurrency(segments, segments.length, async (segment) => {
       let start: Record<string, unknown> | undefined;
       do {
