@@ -11,6 +11,7 @@ import sesServer from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLES, type TableDesign } from '../lambdas/adapters/dynamodb/tableDesign';
+import { CLIENT_CONFIG } from '../lambdas/shared/awsClients';
 
 // Local stand-ins for the AWS APIs, started in-process on ephemeral loopback ports. The adapters talk to them
 // with the real SDK clients, so what runs here is the code that runs in Lambda.
@@ -79,7 +80,12 @@ export async function startDynamo(): Promise<LocalDynamo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    ...CLIENT_CONFIG,
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const tables = await createTables(client);
   return localDynamo(
     endpoint,
@@ -100,6 +106,7 @@ export interface LocalS3 {
 
 export function s3Client(endpoint: string): S3Client {
   return new S3Client({
+    ...CLIENT_CONFIG,
     endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
@@ -179,7 +186,12 @@ export async function startSes(): Promise<LocalSes> {
   const server = await start({ host: '127.0.0.1', port: 0 });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SESv2Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new SESv2Client({
+    ...CLIENT_CONFIG,
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   return {
     endpoint,
     client,
@@ -224,7 +236,12 @@ export async function startDynamoProcess(): Promise<LocalDynamo> {
   }
   child.off('exit', failed!);
   const { endpoint, tables } = JSON.parse(line) as { endpoint: string; tables: Record<string, string> };
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    ...CLIENT_CONFIG,
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   return localDynamo(endpoint, client, tables, stop);
 }
 

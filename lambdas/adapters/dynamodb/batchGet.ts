@@ -1,13 +1,12 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, mapWithConcurrency, sleep } from '../../shared/concurrency';
-import { withThrottlingRetry } from './retry';
+import { mapWithConcurrency } from '../../shared/concurrency';
+import { resendUnprocessed } from '../resendUnprocessed';
 
 const BATCH_SIZE = 100;
-const MAX_ROUNDS = 10;
 
 /**
  * Reads every key in batches of 100, a few batches at a time; keys DynamoDB hands back as unprocessed are asked
- * for again with backoff. Missing items are simply absent from the result.
+ * for again (throttling is the SDK's to retry). Missing items are simply absent from the result.
  */
 export async function batchGetAll(
   client: DynamoDBDocumentClient,
@@ -20,28 +19,26 @@ export async function batchGetAll(
   let requests = 0;
   const results = await mapWithConcurrency(batches, options.concurrency ?? 4, async (batch) => {
     const items: Record<string, unknown>[] = [];
-    let pending = batch;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_ROUNDS)
-        throw new Error(`${pending.length} keys still unprocessed after ${MAX_ROUNDS} rounds`);
-      if (round > 0) await sleep(backoffDelay(round, { baseMs: 25, maxMs: 2_000 }));
-      requests++;
-      const result = await withThrottlingRetry(() =>
-        client.send(
+    await resendUnprocessed(
+      batch,
+      async (pending) => {
+        requests++;
+        const result = await client.send(
           new BatchGetCommand({
             RequestItems: {
               [tableName]: {
-                Keys: pending,
+                Keys: [...pending],
                 ...(options.consistentRead ? { ConsistentRead: true } : {}),
                 ...(options.projection ? { ProjectionExpression: options.projection } : {}),
               },
             },
           }),
-        ),
-      );
-      items.push(...(result.Responses?.[tableName] ?? []));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
+        );
+        items.push(...(result.Responses?.[tableName] ?? []));
+        return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      },
+      (left, rounds) => new Error(`${left} keys still unprocessed after ${rounds} rounds`),
+    );
     return items;
   });
   return { items: results.flat(), requests };

@@ -3,13 +3,12 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, mapWithConcurrency, sleep } from '../../shared/concurrency';
-import { withThrottlingRetry } from './retry';
+import { mapWithConcurrency } from '../../shared/concurrency';
+import { resendUnprocessed } from '../resendUnprocessed';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
 const BATCH_SIZE = 25;
-const MAX_ROUNDS = 10;
 
 export class UnprocessedItemsError extends Error {
   override name = 'UnprocessedItemsError';
@@ -17,7 +16,7 @@ export class UnprocessedItemsError extends Error {
 
 /**
  * Writes every request in batches of 25, a few batches at a time. Items DynamoDB hands back as unprocessed
- * are retried with backoff and jitter until they land; throttling errors are retried too.
+ * are sent again until they land; throttling errors are the SDK's to retry (lambdas/shared/awsClients.ts).
  * Returns the number of item writes sent (retries included), the unit DynamoDB bills.
  */
 export async function batchWriteAll(
@@ -29,20 +28,18 @@ export async function batchWriteAll(
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
   const sent = await mapWithConcurrency(batches, concurrency, async (batch) => {
-    let pending = batch;
     let items = 0;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_ROUNDS)
-        throw new UnprocessedItemsError(
-          `${pending.length} items still unprocessed after ${MAX_ROUNDS} rounds`,
+    await resendUnprocessed(
+      batch,
+      async (pending) => {
+        items += pending.length;
+        const result = await client.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } }),
         );
-      if (round > 0) await sleep(backoffDelay(round, { baseMs: 25, maxMs: 2_000 }));
-      items += pending.length;
-      const result = await withThrottlingRetry(() =>
-        client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })),
-      );
-      pending = result.UnprocessedItems?.[tableName] ?? [];
-    }
+        return result.UnprocessedItems?.[tableName] ?? [];
+      },
+      (left, rounds) => new UnprocessedItemsError(`${left} items still unprocessed after ${rounds} rounds`),
+    );
     return items;
   });
   return sent.reduce((a, b) => a + b, 0);

@@ -3,7 +3,6 @@ import type { ContactRow } from '../../domain/contacts/contactRow';
 import type { ContactsDirectory, ContactsUpload } from '../../ports/contactsDirectory';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
-import { withThrottlingRetry } from './retry';
 import { keys } from './tableDesign';
 
 /**
@@ -29,24 +28,22 @@ export class DynamoContactsDirectory implements ContactsDirectory {
     );
     let previous: string | undefined;
     try {
-      const result = await withThrottlingRetry(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.portfolioTable,
-            Key: keys.contactsDirectory(),
-            UpdateExpression: 'SET entity = :entity, fileId = :fileId, #key = :key, uploadedAt = :at',
-            // An older upload whose event arrives late must not replace a newer directory.
-            ConditionExpression: 'attribute_not_exists(pk) OR uploadedAt <= :at',
-            ExpressionAttributeNames: { '#key': 'key' },
-            ExpressionAttributeValues: {
-              ':entity': 'contacts-directory',
-              ':fileId': upload.fileId,
-              ':key': upload.key,
-              ':at': upload.uploadedAt.toISOString(),
-            },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.portfolioTable,
+          Key: keys.contactsDirectory(),
+          UpdateExpression: 'SET entity = :entity, fileId = :fileId, #key = :key, uploadedAt = :at',
+          // An older upload whose event arrives late must not replace a newer directory.
+          ConditionExpression: 'attribute_not_exists(pk) OR uploadedAt <= :at',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: {
+            ':entity': 'contacts-directory',
+            ':fileId': upload.fileId,
+            ':key': upload.key,
+            ':at': upload.uploadedAt.toISOString(),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
       );
       previous = result.Attributes?.fileId as string | undefined;
     } catch (error) {
@@ -61,14 +58,12 @@ export class DynamoContactsDirectory implements ContactsDirectory {
   async contactsOf(customerIds: readonly string[]): Promise<Map<string, ContactRow>> {
     const found = new Map<string, ContactRow>();
     if (customerIds.length === 0) return found;
-    const current = await withThrottlingRetry(() =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.portfolioTable,
-          Key: keys.contactsDirectory(),
-          ConsistentRead: true,
-        }),
-      ),
+    const current = await this.client.send(
+      new GetCommand({
+        TableName: this.portfolioTable,
+        Key: keys.contactsDirectory(),
+        ConsistentRead: true,
+      }),
     );
     const fileId = current.Item?.fileId as string | undefined;
     if (!fileId) return found;
@@ -90,16 +85,14 @@ export class DynamoContactsDirectory implements ContactsDirectory {
     const { pk } = keys.contact(fileId, '');
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await withThrottlingRetry(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.portfolioTable,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ProjectionExpression: 'pk, sk',
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.portfolioTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
       );
       await batchWriteAll(
         this.client,

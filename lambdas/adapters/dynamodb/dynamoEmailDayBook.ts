@@ -3,7 +3,6 @@ import { normalizeAddress } from '../../domain/address';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { EmailDayBook } from '../../ports/emailDayBook';
 import { batchGetAll } from './batchGet';
-import { withThrottlingRetry } from './retry';
 import { epochSeconds, keys } from './tableDesign';
 
 const DAY_PREFIX = 'day:';
@@ -45,22 +44,20 @@ export class DynamoEmailDayBook implements EmailDayBook {
 
   async book(recipient: string, day: IsoDate, customerId: string): Promise<boolean> {
     try {
-      await withThrottlingRetry(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.portfolioTable,
-            Key: keys.emailDays(recipient),
-            UpdateExpression: 'SET #day = :customer, entity = :entity, email = :email, expiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(#day) OR #day = :customer',
-            ExpressionAttributeNames: { '#day': `${DAY_PREFIX}${day}` },
-            ExpressionAttributeValues: {
-              ':customer': customerId,
-              ':entity': 'email-days',
-              ':email': normalizeAddress(recipient),
-              ':expires': epochSeconds(addDays(day, KEEP_DAYS)),
-            },
-          }),
-        ),
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.portfolioTable,
+          Key: keys.emailDays(recipient),
+          UpdateExpression: 'SET #day = :customer, entity = :entity, email = :email, expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(#day) OR #day = :customer',
+          ExpressionAttributeNames: { '#day': `${DAY_PREFIX}${day}` },
+          ExpressionAttributeValues: {
+            ':customer': customerId,
+            ':entity': 'email-days',
+            ':email': normalizeAddress(recipient),
+            ':expires': epochSeconds(addDays(day, KEEP_DAYS)),
+          },
+        }),
       );
       return true;
     } catch (error) {

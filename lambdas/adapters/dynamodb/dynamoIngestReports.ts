@@ -1,7 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { IsoDate } from '../../domain/dates';
 import type { IngestRecord, IngestReports } from '../../ports/ingestStore';
-import { withThrottlingRetry } from './retry';
 
 export class DynamoIngestReports implements IngestReports {
   constructor(
@@ -10,14 +9,12 @@ export class DynamoIngestReports implements IngestReports {
   ) {}
 
   async processedOn(day: IsoDate): Promise<IngestRecord[]> {
-    const result = await withThrottlingRetry(() =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.activityTable,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `INGESTS#${day}` },
-        }),
-      ),
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.activityTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `INGESTS#${day}` },
+      }),
     );
     return (result.Items ?? []) as IngestRecord[];
   }

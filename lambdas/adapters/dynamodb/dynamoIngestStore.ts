@@ -20,7 +20,6 @@ import { mapWithConcurrency, sleep } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { type CustomerItem, mergeCustomerItem } from './customerItem';
-import { withThrottlingRetry } from './retry';
 import { epochSeconds, keys } from './tableDesign';
 
 export interface DynamoIngestStoreOptions {
@@ -59,7 +58,7 @@ export class DynamoIngestStore implements IngestStore {
   /** Every single-item write goes through here: counted, and retried when throttled. */
   private write<T>(call: () => Promise<T>): Promise<T> {
     this.writes++;
-    return withThrottlingRetry(call);
+    return call();
   }
 
   private expiresAt(date: IsoDate): number {
@@ -98,14 +97,12 @@ export class DynamoIngestStore implements IngestStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     // The file record exists: finished before, or claimed moments ago by a twin delivery of the same event.
-    const existing = await withThrottlingRetry(() =>
-      this.options.client.send(
-        new GetCommand({
-          TableName: this.options.activityTable,
-          Key: keys.ingestFile(fileId),
-          ConsistentRead: true,
-        }),
-      ),
+    const existing = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.activityTable,
+        Key: keys.ingestFile(fileId),
+        ConsistentRead: true,
+      }),
     );
     if (existing.Item?.status !== 'started') return 'already-ingested';
     return existing.Item.claimToken === token ? 'claimed' : 'in-progress';

@@ -10,7 +10,6 @@ import {
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { ActionRecord, CustomerPause, OwnerActionBook } from '../../ports/ownerActions';
 import { batchGetAll } from './batchGet';
-import { withThrottlingRetry } from './retry';
 import { epochSeconds, keys } from './tableDesign';
 
 /**
@@ -26,40 +25,34 @@ export class DynamoOwnerActions implements OwnerActionBook {
   ) {}
 
   async pause(pause: CustomerPause, at: Date): Promise<void> {
-    await withThrottlingRetry(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.portfolioTable,
-          Item: {
-            ...keys.pause(pause.customerId),
-            entity: 'pause',
-            ...pause,
-            pausedAt: at.toISOString(),
-            expiresAt: epochSeconds(addDays(pause.until, 1)),
-          },
-        }),
-      ),
+    await this.client.send(
+      new PutCommand({
+        TableName: this.portfolioTable,
+        Item: {
+          ...keys.pause(pause.customerId),
+          entity: 'pause',
+          ...pause,
+          pausedAt: at.toISOString(),
+          expiresAt: epochSeconds(addDays(pause.until, 1)),
+        },
+      }),
     );
   }
 
   async resume(customerId: string): Promise<'resumed' | 'not-paused'> {
-    const result = await withThrottlingRetry(() =>
-      this.client.send(
-        new DeleteCommand({
-          TableName: this.portfolioTable,
-          Key: keys.pause(customerId),
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
+    const result = await this.client.send(
+      new DeleteCommand({
+        TableName: this.portfolioTable,
+        Key: keys.pause(customerId),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     return result.Attributes ? 'resumed' : 'not-paused';
   }
 
   async pauseOf(customerId: string, today: IsoDate): Promise<CustomerPause | null> {
-    const result = await withThrottlingRetry(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.portfolioTable, Key: keys.pause(customerId), ConsistentRead: true }),
-      ),
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.portfolioTable, Key: keys.pause(customerId), ConsistentRead: true }),
     );
     return pauseIn(result.Item, today);
   }
@@ -78,19 +71,17 @@ export class DynamoOwnerActions implements OwnerActionBook {
 
   async spend(tokenId: string, expiresOn: IsoDate, at: Date): Promise<'first' | 'used'> {
     try {
-      await withThrottlingRetry(() =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.activityTable,
-            Item: {
-              ...keys.actionToken(tokenId),
-              entity: 'action-token',
-              spentAt: at.toISOString(),
-              expiresAt: epochSeconds(addDays(expiresOn, 1)),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
+      await this.client.send(
+        new PutCommand({
+          TableName: this.activityTable,
+          Item: {
+            ...keys.actionToken(tokenId),
+            entity: 'action-token',
+            spentAt: at.toISOString(),
+            expiresAt: epochSeconds(addDays(expiresOn, 1)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return 'first';
     } catch (error) {
@@ -100,25 +91,23 @@ export class DynamoOwnerActions implements OwnerActionBook {
   }
 
   async unspend(tokenId: string): Promise<void> {
-    await withThrottlingRetry(() =>
-      this.client.send(new DeleteCommand({ TableName: this.activityTable, Key: keys.actionToken(tokenId) })),
+    await this.client.send(
+      new DeleteCommand({ TableName: this.activityTable, Key: keys.actionToken(tokenId) }),
     );
   }
 
   async record(action: ActionRecord): Promise<void> {
     const day = action.at.slice(0, 10);
-    await withThrottlingRetry(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.activityTable,
-          Item: {
-            ...keys.actions(day, action.at, randomUUID()),
-            entity: 'action',
-            ...action,
-            expiresAt: epochSeconds(addDays(day, this.retentionDays)),
-          },
-        }),
-      ),
+    await this.client.send(
+      new PutCommand({
+        TableName: this.activityTable,
+        Item: {
+          ...keys.actions(day, action.at, randomUUID()),
+          entity: 'action',
+          ...action,
+          expiresAt: epochSeconds(addDays(day, this.retentionDays)),
+        },
+      }),
     );
   }
 
@@ -127,15 +116,13 @@ export class DynamoOwnerActions implements OwnerActionBook {
     for (let day = from; day <= until; day = addDays(day, 1)) {
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await withThrottlingRetry(() =>
-          this.client.send(
-            new QueryCommand({
-              TableName: this.activityTable,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': keys.actions(day, '', '').pk },
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          ),
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.activityTable,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.actions(day, '', '').pk },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
         );
         for (const item of page.Items ?? []) {
           const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...record } = item;

@@ -21,7 +21,6 @@ import { mapWithConcurrency } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { type CustomerItem, historyOf } from './customerItem';
-import { withThrottlingRetry } from './retry';
 import { epochSeconds, keys } from './tableDesign';
 
 /** Every attribute a load uses but the history: most of a customer item's size. */
@@ -83,15 +82,13 @@ export class DynamoPortfolioStore implements PortfolioStore {
       let start: Record<string, unknown> | undefined;
       do {
         this.requests.reads++;
-        const page = await withThrottlingRetry(() =>
-          this.options.client.send(
-            new ScanCommand({
-              TableName: this.options.portfolioTable,
-              ...(totalSegments > 1 ? { Segment: segment, TotalSegments: totalSegments } : {}),
-              ...(start ? { ExclusiveStartKey: start } : {}),
-              ...(options.history === false ? WITHOUT_HISTORY : {}),
-            }),
-          ),
+        const page = await this.options.client.send(
+          new ScanCommand({
+            TableName: this.options.portfolioTable,
+            ...(totalSegments > 1 ? { Segment: segment, TotalSegments: totalSegments } : {}),
+            ...(start ? { ExclusiveStartKey: start } : {}),
+            ...(options.history === false ? WITHOUT_HISTORY : {}),
+          }),
         );
         for (const item of page.Items ?? []) {
           // TTL deletes late: an expired item is treated as gone.
@@ -158,29 +155,25 @@ export class DynamoPortfolioStore implements PortfolioStore {
 
   async getCase(customerId: string, caseId: string): Promise<Case | null> {
     this.requests.reads++;
-    const result = await withThrottlingRetry(() =>
-      this.options.client.send(
-        new GetCommand({
-          TableName: this.options.portfolioTable,
-          Key: keys.case(customerId, caseId),
-          ConsistentRead: true,
-        }),
-      ),
+    const result = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.portfolioTable,
+        Key: keys.case(customerId, caseId),
+        ConsistentRead: true,
+      }),
     );
     return (result.Item?.case as Case | undefined) ?? null;
   }
 
   async getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null> {
     this.requests.reads++;
-    const result = await withThrottlingRetry(() =>
-      this.options.client.send(
-        new GetCommand({
-          TableName: this.options.portfolioTable,
-          Key: keys.customer(customerId),
-          ProjectionExpression: '#state, history, lastSnapshotDate',
-          ExpressionAttributeNames: { '#state': 'state' },
-        }),
-      ),
+    const result = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.portfolioTable,
+        Key: keys.customer(customerId),
+        ProjectionExpression: '#state, history, lastSnapshotDate',
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
     );
     if (!result.Item) return null;
     const item = result.Item as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
@@ -197,10 +190,8 @@ export class DynamoPortfolioStore implements PortfolioStore {
 
   private async portfolioItem(): Promise<Record<string, unknown> | undefined> {
     this.requests.reads++;
-    const result = await withThrottlingRetry(() =>
-      this.options.client.send(
-        new GetCommand({ TableName: this.options.portfolioTable, Key: keys.portfolio() }),
-      ),
+    const result = await this.options.client.send(
+      new GetCommand({ TableName: this.options.portfolioTable, Key: keys.portfolio() }),
     );
     return result.Item;
   }
@@ -215,8 +206,8 @@ export class DynamoPortfolioStore implements PortfolioStore {
 
   private async markStep(customerId: string, caseId: string, index: number, status: string): Promise<void> {
     this.requests.writes++;
-    await withThrottlingRetry(() =>
-      this.options.client.send(
+    await this.options.client
+      .send(
         new UpdateCommand({
           TableName: this.options.portfolioTable,
           Key: keys.case(customerId, caseId),
@@ -225,16 +216,16 @@ export class DynamoPortfolioStore implements PortfolioStore {
           ExpressionAttributeNames: { '#case': 'case', '#status': 'status' },
           ExpressionAttributeValues: { ':done': status },
         }),
-      ),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   async rescheduleStep(customerId: string, caseId: string, index: number, dueOn: IsoDate): Promise<void> {
     this.requests.writes++;
-    await withThrottlingRetry(() =>
-      this.options.client.send(
+    await this.options.client
+      .send(
         new UpdateCommand({
           TableName: this.options.portfolioTable,
           Key: keys.case(customerId, caseId),
@@ -243,11 +234,11 @@ export class DynamoPortfolioStore implements PortfolioStore {
           ExpressionAttributeNames: { '#case': 'case', '#status': 'status' },
           ExpressionAttributeValues: { ':day': dueOn, ':scheduled': 'scheduled' },
         }),
-      ),
-    ).catch((error: unknown) => {
-      // Sent or cancelled meanwhile: the step handler re-reads the case, so the new schedule sends nothing.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+      )
+      .catch((error: unknown) => {
+        // Sent or cancelled meanwhile: the step handler re-reads the case, so the new schedule sends nothing.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 }
 
@@ -264,55 +255,49 @@ export class DynamoMessageLedger implements MessageLedger {
   async claim(messageId: string, now: Date): Promise<Claim> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     try {
-      await withThrottlingRetry(() =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.activityTable,
-            Item: {
-              ...keys.message(messageId),
-              entity: 'message',
-              status: 'sending',
-              claimedAt: nowSeconds,
-              expiresAt: nowSeconds + this.retentionDays * 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND claimedAt < :stale)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':sending': 'sending',
-              ':stale': nowSeconds - this.claimTimeoutSeconds,
-            },
-          }),
-        ),
+      await this.client.send(
+        new PutCommand({
+          TableName: this.activityTable,
+          Item: {
+            ...keys.message(messageId),
+            entity: 'message',
+            status: 'sending',
+            claimedAt: nowSeconds,
+            expiresAt: nowSeconds + this.retentionDays * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :sending AND claimedAt < :stale)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':stale': nowSeconds - this.claimTimeoutSeconds,
+          },
+        }),
       );
       return 'claimed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const existing = await withThrottlingRetry(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.activityTable, Key: keys.message(messageId), ConsistentRead: true }),
-      ),
+    const existing = await this.client.send(
+      new GetCommand({ TableName: this.activityTable, Key: keys.message(messageId), ConsistentRead: true }),
     );
     return existing.Item?.status === 'sent' ? 'done' : 'in-flight';
   }
 
   async markSent(messageId: string, providerId: string, now: Date): Promise<void> {
-    await withThrottlingRetry(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.activityTable,
-          Key: keys.message(messageId),
-          UpdateExpression: 'SET #status = :sent, providerId = :provider, sentAt = :at',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':provider': providerId, ':at': now.toISOString() },
-        }),
-      ),
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.activityTable,
+        Key: keys.message(messageId),
+        UpdateExpression: 'SET #status = :sent, providerId = :provider, sentAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':provider': providerId, ':at': now.toISOString() },
+      }),
     );
   }
 
   async release(messageId: string): Promise<void> {
-    await withThrottlingRetry(() =>
-      this.client.send(
+    await this.client
+      .send(
         new DeleteCommand({
           TableName: this.activityTable,
           Key: keys.message(messageId),
@@ -320,9 +305,9 @@ export class DynamoMessageLedger implements MessageLedger {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sending': 'sending' },
         }),
-      ),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 }

@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { CustomerDirectory, OwnerTask, TaskBook } from '../../ports/taskBook';
-import { withThrottlingRetry } from './retry';
 import { epochSeconds, keys } from './tableDesign';
 
 /** Tasks by recipient in the activity table: one Query per digest, sorted by due date. */
@@ -21,19 +20,17 @@ export class DynamoTaskBook implements TaskBook {
 
   async add(task: OwnerTask): Promise<'added' | 'already-there'> {
     try {
-      await withThrottlingRetry(() =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.activityTable,
-            Item: {
-              ...keys.task(task.to, task.dueOn, task.taskId),
-              entity: 'task',
-              ...task,
-              expiresAt: epochSeconds(addDays(task.dueOn, this.retentionDays)),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
+      await this.client.send(
+        new PutCommand({
+          TableName: this.activityTable,
+          Item: {
+            ...keys.task(task.to, task.dueOn, task.taskId),
+            entity: 'task',
+            ...task,
+            expiresAt: epochSeconds(addDays(task.dueOn, this.retentionDays)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return 'added';
     } catch (error) {
@@ -46,19 +43,17 @@ export class DynamoTaskBook implements TaskBook {
     const tasks: OwnerTask[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await withThrottlingRetry(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.activityTable,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
-            ExpressionAttributeValues: {
-              ':pk': keys.task(to, from, '').pk,
-              ':from': `${from}#`,
-              ':until': `${until}#~`,
-            },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.activityTable,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
+          ExpressionAttributeValues: {
+            ':pk': keys.task(to, from, '').pk,
+            ':from': `${from}#`,
+            ':until': `${until}#~`,
+          },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
       );
       for (const item of page.Items ?? []) {
         const task = taskOf(item);
@@ -73,8 +68,8 @@ export class DynamoTaskBook implements TaskBook {
     let key = keys.task(to, dueOn, taskId);
     // A task snoozed a few times is a short chain; more hops than that is not one of ours.
     for (let hop = 0; hop < 20; hop++) {
-      const result = await withThrottlingRetry(() =>
-        this.client.send(new GetCommand({ TableName: this.activityTable, Key: key, ConsistentRead: true })),
+      const result = await this.client.send(
+        new GetCommand({ TableName: this.activityTable, Key: key, ConsistentRead: true }),
       );
       if (!result.Item) return null;
       const task = taskOf(result.Item);
@@ -85,15 +80,13 @@ export class DynamoTaskBook implements TaskBook {
   }
 
   async markDone(task: OwnerTask, on: IsoDate): Promise<void> {
-    await withThrottlingRetry(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.activityTable,
-          Key: keys.task(task.to, task.dueOn, task.taskId),
-          UpdateExpression: 'SET doneOn = :on',
-          ExpressionAttributeValues: { ':on': on },
-        }),
-      ),
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.activityTable,
+        Key: keys.task(task.to, task.dueOn, task.taskId),
+        UpdateExpression: 'SET doneOn = :on',
+        ExpressionAttributeValues: { ':on': on },
+      }),
     );
   }
 
@@ -112,15 +105,13 @@ export class DynamoTaskBook implements TaskBook {
         },
       }),
     );
-    await withThrottlingRetry(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.activityTable,
-          Key: keys.task(task.to, task.dueOn, task.taskId),
-          UpdateExpression: 'SET movedTo = :to',
-          ExpressionAttributeValues: { ':to': dueOn },
-        }),
-      ),
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.activityTable,
+        Key: keys.task(task.to, task.dueOn, task.taskId),
+        UpdateExpression: 'SET movedTo = :to',
+        ExpressionAttributeValues: { ':to': dueOn },
+      }),
     );
     return moved;
   }
@@ -138,15 +129,13 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
   ) {}
 
   async ownerOf(customerId: string): Promise<string | null> {
-    const result = await withThrottlingRetry(() =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.portfolioTable,
-          Key: keys.customer(customerId),
-          ProjectionExpression: '#state.ownerEmail',
-          ExpressionAttributeNames: { '#state': 'state' },
-        }),
-      ),
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.portfolioTable,
+        Key: keys.customer(customerId),
+        ProjectionExpression: '#state.ownerEmail',
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
     );
     return (result.Item?.state as { ownerEmail?: string } | undefined)?.ownerEmail ?? null;
   }

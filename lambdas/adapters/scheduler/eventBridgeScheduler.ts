@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { atExpression } from '../../domain/delivery/sendTime';
 import type { OneTimeSchedule, Scheduler } from '../../ports/scheduler';
-import { backoffDelay, sleep } from '../../shared/concurrency';
 
 export interface EventBridgeSchedulerOptions {
   client: SchedulerClient;
@@ -22,15 +21,9 @@ export interface EventBridgeSchedulerOptions {
   maximumEventAgeInSeconds?: number;
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ServiceQuotaExceededException',
-]);
-
 /**
  * One-time EventBridge Scheduler schedules that delete themselves after firing. Names are deterministic, so
- * ConflictException means the schedule exists already; throttling is retried with backoff and jitter.
+ * ConflictException means the schedule exists already; throttling is the SDK's to retry (lambdas/shared/awsClients.ts).
  */
 export class EventBridgeScheduler implements Scheduler {
   constructor(private readonly options: EventBridgeSchedulerOptions) {}
@@ -38,28 +31,26 @@ export class EventBridgeScheduler implements Scheduler {
   async scheduleOnce(schedule: OneTimeSchedule): Promise<'created' | 'already-scheduled'> {
     const o = this.options;
     try {
-      await this.withRetry(() =>
-        o.client.send(
-          new CreateScheduleCommand({
-            Name: schedule.name,
-            GroupName: o.groupName,
-            ScheduleExpression: atExpression(schedule.date, schedule.time),
-            ScheduleExpressionTimezone: schedule.timeZone,
-            FlexibleTimeWindow: { Mode: 'OFF' },
-            ActionAfterCompletion: 'DELETE',
-            State: 'ENABLED',
-            Target: {
-              Arn: o.targetArn,
-              RoleArn: o.roleArn,
-              Input: JSON.stringify(schedule.payload),
-              DeadLetterConfig: { Arn: o.deadLetterArn },
-              RetryPolicy: {
-                MaximumRetryAttempts: o.maximumRetryAttempts ?? 10,
-                MaximumEventAgeInSeconds: o.maximumEventAgeInSeconds ?? 6 * 3600,
-              },
+      await o.client.send(
+        new CreateScheduleCommand({
+          Name: schedule.name,
+          GroupName: o.groupName,
+          ScheduleExpression: atExpression(schedule.date, schedule.time),
+          ScheduleExpressionTimezone: schedule.timeZone,
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          State: 'ENABLED',
+          Target: {
+            Arn: o.targetArn,
+            RoleArn: o.roleArn,
+            Input: JSON.stringify(schedule.payload),
+            DeadLetterConfig: { Arn: o.deadLetterArn },
+            RetryPolicy: {
+              MaximumRetryAttempts: o.maximumRetryAttempts ?? 10,
+              MaximumEventAgeInSeconds: o.maximumEventAgeInSeconds ?? 6 * 3600,
             },
-          }),
-        ),
+          },
+        }),
       );
       return 'created';
     } catch (error) {
@@ -70,26 +61,13 @@ export class EventBridgeScheduler implements Scheduler {
 
   async cancel(name: string): Promise<'deleted' | 'not-found'> {
     try {
-      await this.withRetry(() =>
-        this.options.client.send(
-          new DeleteScheduleCommand({ Name: name, GroupName: this.options.groupName }),
-        ),
+      await this.options.client.send(
+        new DeleteScheduleCommand({ Name: name, GroupName: this.options.groupName }),
       );
       return 'deleted';
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return 'not-found';
       throw error;
-    }
-  }
-
-  private async withRetry<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!(error instanceof Error && THROTTLING.has(error.name)) || attempt + 1 >= attempts) throw error;
-        await sleep(backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 }));
-      }
     }
   }
 }

@@ -1,6 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { type Mailer, MailerThrottledError, type OutgoingEmail } from '../../ports/mailer';
-import { backoffDelay, sleep } from '../../shared/concurrency';
 
 export interface SesMailerOptions {
   client: SESv2Client;
@@ -33,8 +32,8 @@ function tagValue(value: string): string {
 
 /**
  * Sends through SES v2 with simple content, so SES builds the MIME message and keeps our List-Unsubscribe and
- * List-Unsubscribe-Post headers (RFC 8058 one-click). Throttling is retried with backoff; if it persists the
- * caller gets MailerThrottledError and nothing was sent.
+ * List-Unsubscribe-Post headers (RFC 8058 one-click). The SDK retries throttling; if it persists the caller
+ * gets MailerThrottledError and nothing was sent.
  */
 export class SesMailer implements Mailer {
   constructor(private readonly options: SesMailerOptions) {}
@@ -70,16 +69,14 @@ export class SesMailer implements Mailer {
       },
       EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
     });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await o.client.send(command);
-        return result.MessageId ?? '';
-      } catch (error) {
-        const throttled = error instanceof Error && THROTTLING.has(error.name);
-        if (!throttled) throw error;
-        if (attempt >= 4) throw new MailerThrottledError('SES kept throttling the send', { cause: error });
-        await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 3_000 }));
-      }
+    try {
+      const result = await o.client.send(command);
+      return result.MessageId ?? '';
+    } catch (error) {
+      // Still throttled after the SDK's own retries (lambdas/shared/awsClients.ts): the step tries again later.
+      if (error instanceof Error && THROTTLING.has(error.name))
+        throw new MailerThrottledError('SES kept throttling the send', { cause: error });
+      throw error;
     }
   }
 }

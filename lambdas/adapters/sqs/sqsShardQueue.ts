@@ -1,12 +1,11 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { isIsoDate } from '../../domain/dates';
 import type { EvaluationShard, ShardQueue } from '../../ports/shardQueue';
-import { backoffDelay, sleep } from '../../shared/concurrency';
+import { resendUnprocessed } from '../resendUnprocessed';
 
 const BATCH_SIZE = 10;
-const MAX_ROUNDS = 5;
 
-/** Shards as SQS messages, ten to a request; entries SQS did not take are sent again with backoff. */
+/** Shards as SQS messages, ten to a request; entries SQS did not take are sent again. */
 export class SqsShardQueue implements ShardQueue {
   constructor(
     private readonly client: SQSClient,
@@ -15,20 +14,21 @@ export class SqsShardQueue implements ShardQueue {
 
   async send(shards: readonly EvaluationShard[]): Promise<void> {
     for (let i = 0; i < shards.length; i += BATCH_SIZE) {
-      let pending = shards.slice(i, i + BATCH_SIZE).map((shard) => ({
+      const entries = shards.slice(i, i + BATCH_SIZE).map((shard) => ({
         Id: `shard-${shard.index}`,
         MessageBody: JSON.stringify(shard),
       }));
-      for (let round = 0; pending.length > 0; round++) {
-        if (round >= MAX_ROUNDS)
-          throw new Error(`${pending.length} evaluation shards not queued after ${MAX_ROUNDS} attempts`);
-        if (round > 0) await sleep(backoffDelay(round, { baseMs: 100, maxMs: 5_000 }));
-        const result = await this.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
-        );
-        const failed = new Set((result.Failed ?? []).map((f) => f.Id));
-        pending = pending.filter((entry) => failed.has(entry.Id));
-      }
+      await resendUnprocessed(
+        entries,
+        async (pending) => {
+          const result = await this.client.send(
+            new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: [...pending] }),
+          );
+          const failed = new Set((result.Failed ?? []).map((f) => f.Id));
+          return pending.filter((entry) => failed.has(entry.Id));
+        },
+        (left, rounds) => new Error(`${left} evaluation shards not queued after ${rounds} attempts`),
+      );
     }
   }
 }

@@ -1,8 +1,11 @@
-import type { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { Readable } from 'node:stream';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fromAddress, SesMailer } from '../../../lambdas/adapters/ses/sesMailer';
 import { MailerThrottledError } from '../../../lambdas/ports/mailer';
-import { type LocalSes, startSes } from '../../../local/emulators';
+import { CLIENT_CONFIG } from '../../../lambdas/shared/awsClients';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalSes, startSes } from '../../../local/emulators';
 
 let ses: LocalSes;
 beforeAll(async () => {
@@ -24,17 +27,37 @@ const email = {
   tags: { play: 'welcome', template: 'welcome' },
 };
 
-/** A client that answers "slow down" the first `times` calls, then sends for real. */
-function throttling(client: SESv2Client, times: number): { client: SESv2Client; calls: () => number } {
+/** A client answering "slow down" on the wire the first `times` calls, as SES does; the SDK retries it. */
+function throttling(
+  times: number,
+  maxAttempts: number = CLIENT_CONFIG.maxAttempts,
+): { client: SESv2Client; calls: () => number } {
   let calls = 0;
-  const wrapped = Object.create(client) as SESv2Client;
-  wrapped.send = (async (command: SendEmailCommand) => {
-    calls++;
-    if (calls <= times)
-      throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
-    return client.send(command);
-  }) as SESv2Client['send'];
-  return { client: wrapped, calls: () => calls };
+  class Throttled extends NodeHttpHandler {
+    override async handle(
+      ...args: Parameters<NodeHttpHandler['handle']>
+    ): ReturnType<NodeHttpHandler['handle']> {
+      calls++;
+      if (calls > times) return super.handle(...args);
+      return {
+        response: {
+          statusCode: 429,
+          reason: 'TooManyRequestsException',
+          headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' },
+          body: Readable.from([Buffer.from(JSON.stringify({ message: 'Maximum sending rate exceeded.' }))]),
+        },
+      } as Awaited<ReturnType<NodeHttpHandler['handle']>>;
+    }
+  }
+  const client = new SESv2Client({
+    ...CLIENT_CONFIG,
+    maxAttempts,
+    endpoint: ses.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new Throttled(),
+  });
+  return { client, calls: () => calls };
 }
 
 describe('SES mailer against aws-ses-v2-local', () => {
@@ -81,7 +104,7 @@ describe('SES mailer against aws-ses-v2-local', () => {
 
   it('retries when SES throttles, and sends once', async () => {
     // Prepare
-    const flaky = throttling(ses.client, 2);
+    const flaky = throttling(2);
     const mailer = new SesMailer({
       client: flaky.client,
       senderEmail: 'success@reseller.example',
@@ -99,7 +122,8 @@ describe('SES mailer against aws-ses-v2-local', () => {
   it('gives up with a retry-later error when throttling persists, having sent nothing', async () => {
     // Prepare
     const mailer = new SesMailer({
-      client: throttling(ses.client, 100).client,
+      // three attempts rather than the deployed eight, to keep the test short
+      client: throttling(100, 3).client,
       senderEmail: 'success@reseller.example',
       senderName: 'Northwind',
     });
@@ -107,7 +131,7 @@ describe('SES mailer against aws-ses-v2-local', () => {
     // Act
     const failure = await mailer.send(email).catch((error: unknown) => error);
 
-    // Assess
+    // Assess: the SDK tried as often as the shared configuration says, then the step is told to come back later
     expect(failure).toBeInstanceOf(MailerThrottledError);
     expect(await ses.emails()).toHaveLength(0);
   }, 30_000);
