@@ -4,23 +4,29 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudFormationClient, stackOutput } from '../lambdas/adapters/cloudformation/stackOutputs';
+import { readContacts } from '../lambdas/domain/contacts/readContacts';
 import { SnapshotFileError, validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import { ReadingSettingsError } from '../lambdas/domain/snapshot/readingSettings';
-import { type CliCommand, UsageError } from './command';
+import { type CliCommand, type CliIo, UsageError } from './command';
 import { READING_OPTIONS, READING_USAGE, readingSettingsOf } from './snapshotOptions';
 
 export const DEFAULT_STACK = 'ClmAutopilot';
 export const BUCKET_OUTPUT = 'SnapshotBucketName';
 
 const USAGE = `Usage: clm upload FILE [--stack NAME] [--region REGION] [reading options]
+       clm upload --contacts CONTACTS [--stack NAME] [--region REGION]
 
 Checks a snapshot file locally, then puts it into the deployed stack's snapshot bucket (snapshots/FILE).
+With --contacts, checks and uploads a contacts directory file instead (contacts/CONTACTS: one row per customer,
+customer_id, customer_name, admin_email, admin_name, owner_email, locale, timezone); it replaces the previous
+directory and is joined with each snapshot ingested from then on.
 The bucket is found from the stack's CloudFormation output ${BUCKET_OUTPUT}. AWS credentials come from the usual
 places (environment, profile, SSO).
 
 Options:
   --stack NAME           the CloudFormation stack (default ${DEFAULT_STACK})
   --region REGION        the stack's region (default: your AWS configuration)
+  --contacts CONTACTS    upload a contacts directory file (no FILE)
   -h, --help             show this help
 
 ${READING_USAGE}
@@ -47,10 +53,15 @@ export function createUploadCommand(clientsFor: (region?: string) => UploadClien
         options: {
           stack: { type: 'string', default: DEFAULT_STACK },
           region: { type: 'string' },
+          contacts: { type: 'string' },
           ...READING_OPTIONS,
         },
       });
       const [file, ...extra] = positionals;
+      if (values.contacts) {
+        if (positionals.length > 0) throw new UsageError('give either FILE or --contacts CONTACTS, not both');
+        return uploadContacts(values.contacts, values, io);
+      }
       if (!file || extra.length > 0) throw new UsageError('give exactly one FILE');
 
       let rejected: number;
@@ -91,28 +102,66 @@ export function createUploadCommand(clientsFor: (region?: string) => UploadClien
       }
 
       const key = `snapshots/${basename(file)}`;
-      let bucket: string;
-      try {
-        const clients = clientsFor(values.region);
-        bucket = await stackOutput(clients.cloudFormation, values.stack, BUCKET_OUTPUT);
-        await clients.s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: createReadStream(file),
-            ContentLength: (await stat(file)).size,
-          }),
-        );
-      } catch (error) {
-        // No stack, no credentials, no access: say what AWS said, in one line.
-        io.err(`Not uploaded: ${(error as Error).message}`);
-        return 2;
-      }
-      io.out(`Uploaded to s3://${bucket}/${key}`);
-      io.out(`The ingest report will appear at s3://${bucket}/reports/${basename(file)}.json`);
+      if (!(await put(file, key, values, io))) return 2;
       return rejected > 0 ? 1 : 0;
     },
   };
+
+  /** Puts a checked file into the stack's bucket; false (and one line saying why) when it could not. */
+  async function put(
+    file: string,
+    key: string,
+    values: { stack: string; region?: string | undefined },
+    io: CliIo,
+  ): Promise<boolean> {
+    let bucket: string;
+    try {
+      const clients = clientsFor(values.region);
+      bucket = await stackOutput(clients.cloudFormation, values.stack, BUCKET_OUTPUT);
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: createReadStream(file),
+          ContentLength: (await stat(file)).size,
+        }),
+      );
+    } catch (error) {
+      // No stack, no credentials, no access: say what AWS said, in one line.
+      io.err(`Not uploaded: ${(error as Error).message}`);
+      return false;
+    }
+    io.out(`Uploaded to s3://${bucket}/${key}`);
+    const report = key.startsWith('contacts/') ? `reports/${key}.json` : `reports/${basename(file)}.json`;
+    io.out(`The ingest report will appear at s3://${bucket}/${report}`);
+    return true;
+  }
+
+  /** Checks a contacts directory file as ingestion reads it, then uploads it under contacts/. */
+  async function uploadContacts(
+    file: string,
+    values: { stack: string; region?: string | undefined },
+    io: CliIo,
+  ): Promise<number> {
+    let rejected: number;
+    try {
+      const read = await readContacts(createReadStream(file), basename(file));
+      for (const r of read.rejected) io.err(`${file}:${r.line}:${r.column ?? '-'} ${r.reason}`);
+      io.out(`${file}: ${read.rows} rows, ${read.accepted} customers, ${read.rejected.length} rejected`);
+      rejected = read.rejected.length;
+    } catch (error) {
+      if (error instanceof SnapshotFileError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        io.err(`${file}: ${(error as Error).message}\nNot uploaded.`);
+        return 2;
+      }
+      throw error;
+    }
+    if (!(await put(file, `contacts/${basename(file)}`, values, io))) return 2;
+    io.out(
+      'It replaces the previous contacts directory and is joined with each snapshot ingested from now on.',
+    );
+    return rejected > 0 ? 1 : 0;
+  }
 }
 
 export const uploadCommand = createUploadCommand((region) => ({

@@ -77,6 +77,41 @@ describe('clm upload', () => {
     expect(await stored.Body!.transformToString()).toBe(text);
   });
 
+  it('checks a contacts directory file and uploads it under contacts/', async () => {
+    // Prepare
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'ClmAutopilot' }).resolves({
+      Stacks: [
+        {
+          StackName: 'ClmAutopilot',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'SnapshotBucketName', OutputValue: s3.bucket }],
+        },
+      ],
+    });
+    const file = join(dir, 'directory.csv');
+    const text = 'customer_id,admin_email,owner_email\nC1,it@acme.example,rep@reseller.example\nC2,nobody,\n';
+    await writeFile(file, text);
+    const io = capture();
+
+    // Act
+    const code = await command().run(['--contacts', file], io);
+    const both = await command()
+      .run(['x.csv', '--contacts', file], capture())
+      .catch((e: Error) => e.name);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.stderr).toContain(`${file}:3:admin_email not a valid email address "nobody"`);
+    expect(io.stdout).toContain(`Uploaded to s3://${s3.bucket}/contacts/directory.csv`);
+    expect(io.stdout).toContain(`s3://${s3.bucket}/reports/contacts/directory.csv.json`);
+    const stored = await s3.client.send(
+      new GetObjectCommand({ Bucket: s3.bucket, Key: 'contacts/directory.csv' }),
+    );
+    expect(await stored.Body!.transformToString()).toBe(text);
+    expect(both).toBe('UsageError');
+  });
+
   it('refuses to upload a file that is unusable as a whole', async () => {
     // Prepare
     const file = join(dir, 'empty.csv');
