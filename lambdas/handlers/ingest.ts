@@ -1,19 +1,22 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import { DynamoContactsDirectory } from '../adapters/dynamodb/dynamoContactsDirectory';
 import { DynamoIngestStore } from '../adapters/dynamodb/dynamoIngestStore';
 import { S3SnapshotBucket } from '../adapters/s3/s3SnapshotBucket';
 import { parseReadingSettings } from '../domain/snapshot/readingSettings';
+import { ingestContacts } from '../ingest/ingestContacts';
 import {
   IngestInProgressError,
   type IngestOutcome,
   type IngestSettings,
   ingestSnapshot,
 } from '../ingest/ingestSnapshot';
+import type { ContactsDirectory } from '../ports/contactsDirectory';
 import type { EventLog } from '../ports/eventLog';
 import type { IngestStore } from '../ports/ingestStore';
 import type { SnapshotBucket } from '../ports/snapshotBucket';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
-import { REPORT_PREFIX, SNAPSHOT_PREFIX } from '../shared/environment';
+import { CONTACTS_PREFIX, REPORT_PREFIX, SNAPSHOT_PREFIX } from '../shared/environment';
 import { logger } from '../shared/logger';
 import { countFailedFile, PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { SETTINGS_FILE } from '../shared/settings';
@@ -26,6 +29,8 @@ export function objectKeyOf(encoded: string): string {
 
 export interface IngestHandlerDependencies {
   bucket: SnapshotBucket;
+  /** The contacts directory: uploads under contacts/ replace it, snapshots are joined with it. */
+  directory: ContactsDirectory;
   /** A fresh store per file, so each file's write count is its own. */
   store: () => IngestStore;
   settings: IngestSettings;
@@ -50,6 +55,24 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
     for (const record of event.Records ?? []) {
       if (!record.eventName?.startsWith('ObjectCreated')) continue;
       const key = objectKeyOf(record.s3.object.key);
+      if (key.startsWith(CONTACTS_PREFIX) && !key.endsWith('/')) {
+        const contacts = await ingestContacts(
+          {
+            ...deps,
+            settings: { contactsPrefix: CONTACTS_PREFIX, reportPrefix: deps.settings.reportPrefix },
+          },
+          record.s3.bucket.name,
+          key,
+        );
+        logger.info('contacts ingested', {
+          status: contacts.status,
+          rows: contacts.rows,
+          accepted: contacts.accepted,
+          rejected: contacts.rejected.length,
+          reportKey: contacts.reportKey,
+        });
+        continue;
+      }
       const outcome = await ingestSnapshot({ ...deps, store: deps.store() }, record.s3.bucket.name, key);
       if (outcome.status === 'in-progress') {
         // Thrown so Lambda retries the event later, by which time the twin has finished.
@@ -87,6 +110,7 @@ export function ingestRoot(input: RootInput<'ingest', 'dynamodb' | 's3'>): Inges
   const { environment: e, settings: s, clients } = input;
   return {
     bucket: new S3SnapshotBucket(clients.s3),
+    directory: new DynamoContactsDirectory(clients.dynamodb, e.PORTFOLIO_TABLE),
     store: () =>
       new DynamoIngestStore({
         client: clients.dynamodb,
@@ -99,6 +123,7 @@ export function ingestRoot(input: RootInput<'ingest', 'dynamodb' | 's3'>): Inges
       defaultTimezone: s.defaultTimezone,
       snapshotPrefix: SNAPSHOT_PREFIX,
       reportPrefix: REPORT_PREFIX,
+      ...(s.defaultOwnerEmail ? { defaultOwnerEmail: s.defaultOwnerEmail } : {}),
       // Checked at synth, and again here with the same schema `clm validate` uses.
       ...(s.reading
         ? { reading: parseReadingSettings(s.reading, `${SETTINGS_FILE} of the ingest function`) }

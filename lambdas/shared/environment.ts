@@ -18,6 +18,8 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 /** Uploads under this prefix are snapshot files (the bucket notifies ingest for these only); reports go beside. */
 export const SNAPSHOT_PREFIX = 'snapshots/';
 export const REPORT_PREFIX = 'reports/';
+/** Uploads under this prefix are contacts directory files (the bucket notifies ingest for these too). */
+export const CONTACTS_PREFIX = 'contacts/';
 
 type Kind = 'name' | 'arn' | 'url';
 

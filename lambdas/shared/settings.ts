@@ -30,6 +30,8 @@ export interface Settings {
   customersPerShard: number;
   /** Evaluators only: the reseller's playbook as written (parsed at cold start), or null for the default one. */
   playbook?: unknown;
+  /** The account owner of customers that neither their rows nor the contacts directory give one. */
+  defaultOwnerEmail?: string;
   /** Ingest only: how the reseller's export is read (the settings `clm validate` takes). */
   reading?: ReadingSettings;
 }

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoContactsDirectory } from '../../lambdas/adapters/dynamodb/dynamoContactsDirectory';
 import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
 import { keys } from '../../lambdas/adapters/dynamodb/tableDesign';
 import { S3SnapshotBucket } from '../../lambdas/adapters/s3/s3SnapshotBucket';
@@ -33,6 +34,10 @@ interface Wiring {
 function handler(wiring: Wiring = {}) {
   return createIngestHandler({
     bucket: new S3SnapshotBucket(wiring.s3 ?? harness.s3.client),
+    directory: new DynamoContactsDirectory(
+      wiring.documents ?? harness.documents,
+      harness.dynamo.tables.Portfolio!,
+    ),
     store: () => {
       const store = new DynamoIngestStore({
         client: wiring.documents ?? harness.documents,

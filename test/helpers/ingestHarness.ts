@@ -6,7 +6,7 @@ import { keys } from '../../lambdas/adapters/dynamodb/tableDesign';
 import { createIngestHandler, ingestRoot } from '../../lambdas/handlers/ingest';
 import type { IngestOutcome } from '../../lambdas/ingest/ingestSnapshot';
 import { environmentOf } from '../../lambdas/shared/environment';
-import { settingsFor } from '../../lambdas/shared/settings';
+import { type Settings, settingsFor } from '../../lambdas/shared/settings';
 import { type LocalDynamo, type LocalS3, startDynamo, startS3 } from '../../local/emulators';
 import { LOCAL_SETTINGS, localVariables } from '../../local/localFunctions';
 import { RecordingEventLog } from './deliveryHarness';
@@ -37,11 +37,11 @@ export class IngestHarness {
   readonly events = new RecordingEventLog();
 
   /** The ingest handler, built by its composition root on these emulators' clients. */
-  handler(documents: DynamoDBDocumentClient = this.documents) {
+  handler(documents: DynamoDBDocumentClient = this.documents, settings: Partial<Settings> = {}) {
     return createIngestHandler(
       ingestRoot({
         environment: environmentOf('ingest', localVariables(this.dynamo)),
-        settings: settingsFor('ingest', LOCAL_SETTINGS),
+        settings: settingsFor('ingest', { ...LOCAL_SETTINGS, ...settings }),
         clients: { dynamodb: documents, s3: this.s3.client },
         events: this.events,
       }),
@@ -67,8 +67,12 @@ export class IngestHarness {
     return this.records[this.records.length - 1]!;
   }
 
-  async ingest(record: S3EventRecord, documents?: DynamoDBDocumentClient): Promise<IngestOutcome[]> {
-    return this.handler(documents)({ Records: [record] });
+  async ingest(
+    record: S3EventRecord,
+    documents?: DynamoDBDocumentClient,
+    settings?: Partial<Settings>,
+  ): Promise<IngestOutcome[]> {
+    return this.handler(documents, settings)({ Records: [record] });
   }
 
   async customer(customerId: string): Promise<Record<string, unknown> | undefined> {
