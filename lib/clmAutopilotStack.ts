@@ -74,6 +74,7 @@ export class ClmAutopilotStack extends Stack {
         ...(config.replyToEmail ? { replyTo: config.replyToEmail } : {}),
       },
       customersPerShard: config.customersPerShard,
+      ...(config.defaultOwnerEmail ? { defaultOwnerEmail: config.defaultOwnerEmail } : {}),
       playbook: config.playbook,
       reading: config.reading,
     };
@@ -162,6 +163,10 @@ export class ClmAutopilotStack extends Stack {
       {
         pattern: `${bucketArn}/snapshots/*`,
         reason: 'Ingest reads any uploaded snapshot file, and only those.',
+      },
+      {
+        pattern: `${bucketArn}/contacts/*`,
+        reason: 'Ingest reads any uploaded contacts directory file, and only those.',
       },
       {
         pattern: `${bucketArn}/reports/*`,

@@ -35,6 +35,8 @@ const Context = z.object({
     .optional(),
   replyToEmail: email.optional(),
   escalationEmails: list.default([]),
+  /** The account owner of customers that neither their rows nor the contacts directory give one. */
+  defaultOwnerEmail: email.optional(),
   defaultLocale: z.enum(LOCALES).default('en'),
   defaultTimezone: z
     .string()

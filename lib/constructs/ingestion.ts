@@ -5,7 +5,7 @@ import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REPORT_PREFIX, SNAPSHOT_PREFIX } from '../../lambdas/shared/environment';
+import { CONTACTS_PREFIX, REPORT_PREFIX, SNAPSHOT_PREFIX } from '../../lambdas/shared/environment';
 import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 
@@ -17,7 +17,10 @@ export interface IngestionProps {
   settings: Settings;
 }
 
-/** Snapshot uploads under snapshots/ trigger the ingest function; failures after retries land in the DLQ. */
+/**
+ * Snapshot uploads under snapshots/ and contacts directory uploads under contacts/ trigger the ingest function;
+ * failures after retries land in the DLQ.
+ */
 export class Ingestion extends Construct {
   readonly function: ClmFunction<'ingest'>;
 
@@ -39,7 +42,10 @@ export class Ingestion extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [props.bucket.arnForObjects(`${SNAPSHOT_PREFIX}*`)],
+        resources: [
+          props.bucket.arnForObjects(`${SNAPSHOT_PREFIX}*`),
+          props.bucket.arnForObjects(`${CONTACTS_PREFIX}*`),
+        ],
       }),
     );
     this.function.addToRolePolicy(
@@ -50,8 +56,9 @@ export class Ingestion extends Construct {
     );
     props.portfolioTable.grantReadWriteData(this.function);
     props.activityTable.grantReadWriteData(this.function);
-    props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
-      prefix: SNAPSHOT_PREFIX,
-    });
+    for (const prefix of [SNAPSHOT_PREFIX, CONTACTS_PREFIX])
+      props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
+        prefix,
+      });
   }
 }

@@ -53,17 +53,20 @@ describe('snapshot bucket', () => {
     });
   });
 
-  it('sends uploads under snapshots/ to the ingest function', () => {
+  it('sends uploads under snapshots/ and contacts/ to the ingest function, which reads only those', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        LambdaFunctionConfigurations: ['snapshots/', 'contacts/'].map((prefix) =>
           Match.objectLike({
             Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'snapshots/' }] } },
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
           }),
-        ],
+        ),
       },
     });
+    const reads = statements().filter((s) => s.Action === 's3:GetObject');
+    expect(JSON.stringify(reads)).toContain('/contacts/*');
+    expect(JSON.stringify(reads)).not.toContain('/reports/*');
   });
 });
 
