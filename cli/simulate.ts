@@ -12,7 +12,7 @@ import { type CliCommand, UsageError } from './command';
 import { READING_OPTIONS, READING_USAGE, readingSettingsOf } from './snapshotOptions';
 
 const USAGE = `Usage:
-  clm simulate --snapshots DIR --out OUT [--playbook FILE] [--config FILE] [reading options]
+  clm simulate --snapshots DIR --out OUT [--contacts FILE] [--playbook FILE] [--config FILE] [reading options]
   clm simulate --customers N --days D --seed S [--start YYYY-MM-DD] --out OUT [--playbook FILE] [--config FILE]
 
 Replays snapshot files night by night through the same pipeline as npm start, on local emulators (no AWS).
@@ -21,13 +21,15 @@ same seed). OUT gets events.jsonl, summary.json, every email and digest as HTML,
 with a page per customer in customers/.
 
 Options:
+  --contacts FILE   your contacts directory (customer_id, customer_name, admin_email, admin_name, owner_email,
+                    locale, timezone), uploaded before the first night and joined with every snapshot
   --playbook FILE   your playbook JSON instead of the default one
   --compare-with default|FILE
                     replay the same snapshots under that playbook too, into OUT/baseline/, and write
                     OUT/compare.html: per play and per customer, what your playbook changes
   --verbose         print the handlers' log lines too (as does LOG_LEVEL or POWERTOOLS_LOG_LEVEL set)
   --config FILE     JSON with any of: sendTime, taskTime, digestTime, defaultLocale, defaultTimezone,
-                    escalationEmails (array), brand (object)
+                    escalationEmails (array), brand (object), defaultOwnerEmail
   -h, --help        show this help
 
 ${READING_USAGE}
@@ -43,6 +45,7 @@ const SimulationConfig = z
     defaultTimezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
     escalationEmails: z.array(z.email()).optional(),
     brand: Brand.optional(),
+    defaultOwnerEmail: z.email().optional(),
   })
   .strict();
 
@@ -69,6 +72,7 @@ export const simulateCommand: CliCommand = {
         out: { type: 'string' },
         playbook: { type: 'string' },
         config: { type: 'string' },
+        contacts: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         ...READING_OPTIONS,
         'compare-with': { type: 'string' },
@@ -114,6 +118,7 @@ export const simulateCommand: CliCommand = {
         settings: settings as NonNullable<Parameters<typeof runSimulation>[0]['settings']>,
         onProgress: progressReporter(),
         reading,
+        ...(values.contacts ? { contacts: values.contacts } : {}),
       };
       const summary = await runSimulation(options);
       io.out(`\n${summaryTable(summary)}\n\nWrote ${values.out}/ (open index.html)`);
