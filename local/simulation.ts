@@ -1,5 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import type { DynamoIngestStore } from '../lambdas/adapters/dynamodb/dynamoIngestStore';
@@ -11,6 +11,7 @@ import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/play
 import type { ReadingSettings } from '../lambdas/domain/snapshot/readingSettings';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
+import { CONTACTS_PREFIX } from '../lambdas/shared/environment';
 import { keepMetricsLocal } from '../lambdas/shared/observability';
 import type { Settings } from '../lambdas/shared/settings';
 import { buildTemplates } from '../scripts/buildTemplates';
@@ -36,7 +37,9 @@ export interface SimulationOptions {
   source: SnapshotSource;
   out: string;
   playbook?: Playbook;
-  settings?: Partial<EvaluationSettings>;
+  settings?: Partial<EvaluationSettings> & { defaultOwnerEmail?: string };
+  /** A contacts directory file, uploaded under contacts/ before the first night, as `clm upload --contacts` does. */
+  contacts?: string;
   onProgress?: (done: number, total: number, day: IsoDate) => void;
   /** Filled with DynamoDB request counts and phase times, for `npm run bench`. */
   stats?: SimulationStats;
@@ -226,6 +229,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // The report's per-night figures come from the evaluation's own reads of the portfolio.
     fns.roots.evaluate.store = facts.watching(fns.roots.evaluate.store);
     fns.roots.evaluateShard.store = facts.watching(fns.roots.evaluateShard.store);
+    if (options.contacts) {
+      // Before the first night, the contacts directory arrives under contacts/ and replaces any earlier one.
+      const key = `${CONTACTS_PREFIX}${basename(options.contacts)}`;
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: await readFile(options.contacts) }),
+      );
+      while (s3Events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      await run.ingest({ Records: s3Events.splice(0) });
+    }
     for (const [n, night] of nights.entries()) {
       const day = night.date;
       const t0 = performance.now();
