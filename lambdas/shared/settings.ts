@@ -73,6 +73,12 @@ export function checkSettings(fn: FunctionName, value: unknown): Settings {
   const sender = s.sender as Settings['sender'] | undefined;
   need('sender', typeof sender?.email === 'string' && typeof sender.name === 'string', 'an email and a name');
   need('customersPerShard', wholeNumber(s.customersPerShard), 'a whole number of customers');
+  if (s.defaultOwnerEmail !== undefined)
+    need(
+      'defaultOwnerEmail',
+      typeof s.defaultOwnerEmail === 'string' && s.defaultOwnerEmail.includes('@'),
+      'an address',
+    );
   for (const section of FUNCTIONS[fn].settings as readonly SettingsSection[])
     need(section, section in s, `the ${section} section`);
   if (problems.length > 0)
