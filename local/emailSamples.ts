@@ -259,3 +259,31 @@ export function samplePortfolio(date: IsoDate): { state: CustomerState; history:
     return { state, history: [point(addDays(date, -30), before), point(date, now)] };
   });
 }
+
+/** An owner digest with one new task of every type that has a call script, for the gallery's call scripts. */
+export function sampleCallScriptDigest(tasks: readonly string[]): DigestData {
+  const data = sampleDigestData('owner');
+  return {
+    ...data,
+    newTasks: tasks.map((id) =>
+      task({
+        task: id,
+        ...(id === 'new-admin-call'
+          ? { previousContact: 'Javier Molina (javier.molina@costaverde.example)' }
+          : {}),
+        ...(id === 'renewal-call' || id === 'renewal-followup-call'
+          ? {
+              actions: [
+                ...task({}).actions,
+                {
+                  action: 'wont-renew' as const,
+                  url: 'https://actions.reseller.example/a/sample-wont-renew',
+                },
+              ],
+            }
+          : {}),
+      }),
+    ),
+    overdueTasks: [],
+  };
+}

@@ -3,8 +3,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCALES } from '../lambdas/domain/locales';
+import { CATALOGS } from '../lambdas/rendering/catalog';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
-import { SAMPLE_BRAND, sampleDigestData, sampleEmailData, templateVariants } from '../local/emailSamples';
+import {
+  SAMPLE_BRAND,
+  sampleCallScriptDigest,
+  sampleDigestData,
+  sampleEmailData,
+  templateVariants,
+} from '../local/emailSamples';
 import { buildTemplates } from './buildTemplates';
 
 const OUT = fileURLToPath(new URL('../out/preview/', import.meta.url));
@@ -54,6 +61,22 @@ export async function writePreview(outDir = OUT): Promise<string[]> {
         `<tr><td>digest-${kind}</td><td>default</td><td>${locale}</td><td><a href="${file}">${htmlEscape(digest.subject)}</a></td></tr>`,
       );
     }
+  }
+  // Every call script in every language: an owner digest with one new task of each type.
+  for (const locale of LOCALES) {
+    const digest = renderer.renderDigest({
+      kind: 'owner',
+      locale,
+      data: sampleCallScriptDigest(Object.keys(CATALOGS[locale].digest.callScripts)),
+      brand: SAMPLE_BRAND,
+    });
+    const file = `digest-owner--call-scripts--${locale}.html`;
+    await writeFile(join(outDir, file), digest.html);
+    await writeFile(join(outDir, file.replace(/\.html$/, '.txt')), digest.text);
+    files.push(file);
+    rows.push(
+      `<tr><td>digest-owner</td><td>call scripts</td><td>${locale}</td><td><a href="${file}">${htmlEscape(digest.subject)}</a></td></tr>`,
+    );
   }
   const index = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

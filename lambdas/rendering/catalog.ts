@@ -75,8 +75,15 @@ export type DigestCopy = Record<DigestWord, string> & {
   plays: Record<string, string>;
   points: string[];
   /** Talking points of their own for some tasks (a new admin); other tasks use `points`. */
-  taskPoints: Record<string, string[]>;
+  /** A call script per task type: how to open, what to go through, and answers to common objections. */
+  callScripts: Record<string, CallScript>;
 };
+
+export interface CallScript {
+  opening: string;
+  steps: string[];
+  objections: { say: string; answer: string }[];
+}
 
 export interface Catalog {
   common: Record<string, string>;

@@ -3,7 +3,14 @@ import type { OwnerAction } from '../domain/delivery/actionToken';
 import { type GroupResult, MIN_HOLDOUT_GROUP } from '../domain/engine/holdout';
 import type { Locale } from '../domain/locales';
 import type { EmailTemplate } from '../domain/playbook/schema';
-import { CATALOGS, type Catalog, DIGEST_WORDS, type DigestWord, type EmailCopy } from './catalog';
+import {
+  CATALOGS,
+  type CallScript,
+  type Catalog,
+  DIGEST_WORDS,
+  type DigestWord,
+  type EmailCopy,
+} from './catalog';
 import { EMAIL_SPECS, linkOf } from './emailSpecs';
 import { type LocaleFormat, localeFormat, safeSubject } from './format';
 import {
@@ -175,7 +182,9 @@ export class EmailRenderer {
           assigned: format.count(p.assigned),
           active: format.count(p.active),
         })),
-        points: task.withTalkingPoints ? ((task.task ? d.taskPoints[task.task] : undefined) ?? d.points) : [],
+        // New tasks carry their call script; a task without one (none of ours) gets the general talking points.
+        script: task.withTalkingPoints && task.task ? (d.callScripts[task.task] ?? null) : null,
+        points: task.withTalkingPoints && !(task.task && d.callScripts[task.task]) ? d.points : [],
         actions: task.actions.map((a) => ({ label: t[ACTION_WORDS[a.action]]!, url: a.url })),
       });
       const kpis = data.kpis
@@ -383,6 +392,7 @@ interface TaskLine {
   reason: string | null;
   products: { name: string; purchased: string; assigned: string; active: string }[];
   points: string[];
+  script: CallScript | null;
   actions: { label: string; url: string }[];
 }
 
@@ -419,6 +429,14 @@ function digestText(
         ...task.products.map((p) => `  - ${p.name}: ${p.purchased} / ${p.assigned} / ${p.active}`),
         ...(task.points.length
           ? [`  ${d.talkingPoints}:`, ...task.points.map((point) => `    - ${point}`)]
+          : []),
+        ...(task.script
+          ? [
+              `  ${d.callScript}: ${task.script.opening}`,
+              ...task.script.steps.map((step, i) => `    ${i + 1}. ${step}`),
+              ...(task.script.objections.length ? [`  ${d.objections}:`] : []),
+              ...task.script.objections.map((o) => `    - "${o.say}" ${o.answer}`),
+            ]
           : []),
         ...task.actions.map((a) => `  ${plain(a.label)}: ${a.url}`),
       ].join('\n'),

@@ -81,7 +81,10 @@ describe('digests', () => {
     expect(digest!.subject).toBe('Your customer tasks today: 1 new, 0 overdue');
     expect(digest!.body.html).toContain('Call about low usage: Nordstone Design GmbH');
     expect(digest!.body.html).toContain('href="mailto:lena.wagner@nordstone.example"');
-    expect(digest!.body.text).toContain('Ask whether they received our email.');
+    expect(digest!.body.text).toContain(
+      'Call script: Few of the paid seats are in use. Help the admin get the team started within a week.',
+    );
+    expect(digest!.body.text).toContain('Offer a session with the whole team');
     expect(digest!.body.text).toContain('Creative Cloud All Apps: 20 / 20 / 4');
     expect(harness.events.events).toContainEqual(
       expect.objectContaining({ kind: 'digest', to: 'dana.owner@reseller.example', level: 1, items: 1 }),

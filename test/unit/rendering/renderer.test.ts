@@ -262,13 +262,17 @@ describe('digests', () => {
     if (kind === 'owner') {
       expect(digest.html).toContain('href="mailto:jonas.schaefer@alpenforge.example"');
       expect(digest.html).toContain('href="tel:+494012345678"');
-      expect(digest.text).toContain(words.points[0]);
+      // Each new task carries the call script of its type; the renewal call answers the common objections.
+      expect(digest.text).toContain(words.callScripts['call-admin-activation']!.opening);
+      expect(digest.html).toContain(
+        words.callScripts['renewal-call']!.objections[1]!.say.replace("'", '&#x27;'),
+      );
       expect(digest.text).toContain(words.overdueTasks);
-      // The new-admin call names the previous contact and has talking points of its own.
+      // The new-admin call names the previous contact and has a call script of its own.
       expect(digest.html).toContain(
         `${words.previousContact}: Javier Molina (javier.molina@costaverde.example)`,
       );
-      expect(digest.text).toContain(words.taskPoints['new-admin-call']![2]!);
+      expect(digest.text).toContain(words.callScripts['new-admin-call']!.steps[2]!);
     } else {
       expect(digest.html).toContain('snapshots/partner-center-2026-11-22.csv');
       expect(digest.text).toContain(words.escalations);
