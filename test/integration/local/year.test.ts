@@ -143,4 +143,35 @@ describe('a generated year through the local pipeline', () => {
     }
     expect([...perDay.entries()].filter(([, n]) => n > 1)).toEqual([]);
   });
+
+  it('lets the owners act from their digests, and sends nothing to a customer while paused', async () => {
+    const acted = events.filter((e) =>
+      ['task-done', 'task-snoozed', 'customer-paused', 'customer-resumed'].includes(e.kind),
+    );
+    for (const kind of ['task-done', 'task-snoozed', 'customer-paused'])
+      expect(acted.filter((e) => e.kind === kind).length, kind).toBeGreaterThan(0);
+    for (const e of acted)
+      expect(e).toMatchObject({ customerId: expect.any(String), by: expect.any(String) });
+    for (const pause of acted.filter((e) => e.kind === 'customer-paused')) {
+      const until = new Date(Date.parse(pause.at) + 29 * 86_400_000).toISOString();
+      const resumed = acted.find(
+        (e) => e.kind === 'customer-resumed' && e.customerId === pause.customerId && e.at > pause.at,
+      );
+      const heldUntil = resumed && resumed.at < until ? resumed.at : until;
+      const sent = emails().filter(
+        (e) => e.customerId === pause.customerId && e.at > pause.at && e.at < heldUntil,
+      );
+      expect(sent, String(pause.customerId)).toEqual([]);
+    }
+    // The digests in out/demo carry the signed action links the owners clicked.
+    const mail = (await readdir(join(OUT, 'mail'))).filter((file) => file.endsWith('.html'));
+    const withLinks = await Promise.all(
+      mail.map(async (file) =>
+        (await readFile(join(OUT, 'mail', file), 'utf8')).includes(
+          'href="https://actions.reseller.example/a/',
+        ),
+      ),
+    );
+    expect(withLinks.filter(Boolean).length).toBeGreaterThan(0);
+  });
 });
