@@ -94,16 +94,25 @@ async function* prepend(
 class LineIndex {
   private readonly slots = new Map<string, number>();
   private readonly textIds = new Map<string, number>();
+  /** The previous row's contacts and their id: a customer's rows mostly come together and name the same ones. */
+  private lastContact: SnapshotRow | null = null;
+  private lastContactId = 0;
   private size = 0;
   private capacity = 1024;
   lines = new Uint32Array(this.capacity);
   private counts = new Float64Array(this.capacity * 3);
   private texts = new Uint32Array(this.capacity * TEXTS_PER_LINE);
+  private autoRenew = new Uint8Array(this.capacity);
   orders: (string | undefined)[] = [];
 
-  /** The key as one flat string (a joined array is flat; a concatenation would keep its parts too). */
-  static keyOf(customerId: string, lineKey: string): string {
-    return [customerId, lineKey].join('\u0000');
+  /**
+   * A line's key as one flat string (a joined array is flat; a concatenation would keep its parts too): the
+   * customer, then its subscription, or its product when the file gives no subscription.
+   */
+  static keyOf(row: SnapshotRow): string {
+    return row.subscriptionId === undefined
+      ? [row.customerId, 'p', row.product].join('\u0000')
+      : [row.customerId, 's', row.subscriptionId].join('\u0000');
   }
 
   find(key: string): number | undefined {
@@ -119,37 +128,56 @@ class LineIndex {
 
   put(slot: number, row: SnapshotRow, line: number, order: string | undefined): void {
     this.lines[slot] = line;
-    this.orders[slot] = order;
-    const counts = this.countsOf(row);
-    this.counts.set(counts, slot * 3);
-    this.texts.set(this.textsOf(row), slot * TEXTS_PER_LINE);
+    if (order !== undefined || this.orders.length > 0) this.orders[slot] = order;
+    const c = slot * 3;
+    this.counts[c] = row.licensesPurchased;
+    this.counts[c + 1] = row.licensesAssigned;
+    this.counts[c + 2] = row.activeUsers ?? -1;
+    const t = slot * TEXTS_PER_LINE;
+    this.texts[t] = this.contactId(row);
+    this.texts[t + 1] = this.textId(row.product);
+    this.texts[t + 2] = this.textId(row.productName ?? '\u0000');
+    this.texts[t + 3] = this.textId(row.termStart);
+    this.texts[t + 4] = row.termEnd === null ? NO_TEXT : this.textId(row.termEnd);
+    this.autoRenew[slot] = autoRenewCode(row);
   }
 
   /** The row says exactly what the line at `slot` said. */
   same(slot: number, row: SnapshotRow): boolean {
-    const counts = this.countsOf(row);
-    for (let i = 0; i < 3; i++) if (this.counts[slot * 3 + i] !== counts[i]) return false;
-    const texts = this.textsOf(row);
-    for (let i = 0; i < TEXTS_PER_LINE; i++)
-      if (this.texts[slot * TEXTS_PER_LINE + i] !== texts[i]) return false;
-    return true;
+    const c = slot * 3;
+    const t = slot * TEXTS_PER_LINE;
+    return (
+      this.counts[c] === row.licensesPurchased &&
+      this.counts[c + 1] === row.licensesAssigned &&
+      this.counts[c + 2] === (row.activeUsers ?? -1) &&
+      this.texts[t] === this.contactId(row) &&
+      this.texts[t + 1] === this.textId(row.product) &&
+      this.texts[t + 2] === this.textId(row.productName ?? '\u0000') &&
+      this.texts[t + 3] === this.textId(row.termStart) &&
+      this.texts[t + 4] === (row.termEnd === null ? NO_TEXT : this.textId(row.termEnd)) &&
+      this.autoRenew[slot] === autoRenewCode(row)
+    );
   }
 
-  private countsOf(row: SnapshotRow): number[] {
-    return [row.licensesPurchased, row.licensesAssigned, row.activeUsers ?? -1];
-  }
-
-  private textsOf(row: SnapshotRow): number[] {
-    return [
-      this.textId(
-        [row.customerName, row.adminEmail, row.adminName, row.ownerEmail, row.locale, row.timezone].join(
-          '\u0001',
-        ),
-      ),
-      this.textId(row.product),
-      this.textId(row.productName ?? '\u0000'),
-      this.textId(`${row.termStart}\u0001${row.termEnd}\u0001${row.autoRenew}`),
-    ];
+  /** The contacts' text id; comparing six short texts with the previous row's costs less than joining them. */
+  private contactId(row: SnapshotRow): number {
+    const last = this.lastContact;
+    if (
+      last !== null &&
+      last.customerName === row.customerName &&
+      last.adminEmail === row.adminEmail &&
+      last.adminName === row.adminName &&
+      last.ownerEmail === row.ownerEmail &&
+      last.locale === row.locale &&
+      last.timezone === row.timezone
+    )
+      return this.lastContactId;
+    const { customerName, adminEmail, adminName, ownerEmail, locale, timezone } = row;
+    this.lastContact = row;
+    this.lastContactId = this.textId(
+      [customerName, adminEmail, adminName ?? '', ownerEmail, locale ?? '', timezone ?? ''].join('\u0001'),
+    );
+    return this.lastContactId;
   }
 
   private textId(text: string): number {
@@ -172,10 +200,15 @@ class LineIndex {
     const texts = new Uint32Array(this.capacity * TEXTS_PER_LINE);
     texts.set(this.texts);
     this.texts = texts;
+    const autoRenew = new Uint8Array(this.capacity);
+    autoRenew.set(this.autoRenew);
+    this.autoRenew = autoRenew;
   }
 }
 
-const TEXTS_PER_LINE = 4;
+const TEXTS_PER_LINE = 5;
+const NO_TEXT = 0xffffffff;
+const autoRenewCode = (row: SnapshotRow) => (row.autoRenew === undefined ? 2 : row.autoRenew ? 1 : 0);
 
 /**
  * Reads a snapshot file as a stream: valid rows come out as soon as their chunk of the file is read, every bad
@@ -245,7 +278,6 @@ export async function* readSnapshot(
 
   const fillIn = (values: unknown[]) => {
     const { constants, copies, joins } = resolver.fill;
-    const empty = (v: unknown) => v === undefined || v === null || v === '' || v === '-';
     for (const [to, parts] of joins) {
       const text = parts
         .map((slot) => values[slot])
@@ -264,7 +296,8 @@ export async function* readSnapshot(
     }
     reading ??= start();
     const values = record.values;
-    fillIn(values);
+    const { constants, copies, joins } = resolver.fill;
+    if (constants.length + copies.length + joins.length > 0) fillIn(values);
     const outcome = rowFromValues(values, reading);
     if (!outcome.ok) {
       if (outcome.ambiguousDate && reading.order === null && held.length < HELD_ROWS_LIMIT) {
@@ -291,18 +324,16 @@ export async function* readSnapshot(
     }
     row.snapshotDate = fileDate;
     const dated = row as SnapshotRow & { snapshotDate: IsoDate };
-    const lineKey = lineKeyOf(row);
-    const what =
-      row.subscriptionId === undefined
-        ? `customer_id "${row.customerId}" and product "${row.product}"`
-        : `customer_id "${row.customerId}" and subscription_id "${row.subscriptionId}"`;
-    const column = row.subscriptionId === undefined ? 'product' : 'subscription_id';
-    if (revoked.size > 0 && revoked.has(LineIndex.keyOf(row.customerId, lineKey))) {
-      reject({ line: record.line, column, reason: `another line for ${what} conflicts with this one` });
+    const key = LineIndex.keyOf(row);
+    if (revoked.size > 0 && revoked.has(key)) {
+      reject({
+        line: record.line,
+        ...conflict(row),
+        reason: `another line for ${conflict(row).what} conflicts with this one`,
+      });
       return;
     }
     const order = orderOf(values[ORDER_SLOT], reading);
-    const key = LineIndex.keyOf(row.customerId, lineKey);
     const slot = index.find(key);
     if (slot === undefined) {
       index.add(key, row, record.line, order);
@@ -315,7 +346,12 @@ export async function* readSnapshot(
       // Rows of one subscription in one file (months, charges): the latest is the line.
       summary.combined++;
       if (order < earlier) return;
-      events.push({ type: 'withdrawn', line: index.lines[slot]!, customerId: row.customerId, lineKey });
+      events.push({
+        type: 'withdrawn',
+        line: index.lines[slot]!,
+        customerId: row.customerId,
+        lineKey: lineKeyOf(row),
+      });
       index.put(slot, row, record.line, order);
       events.push({ type: 'row', line: record.line, row: dated });
       return;
@@ -325,6 +361,7 @@ export async function* readSnapshot(
       return;
     }
     const firstLine = index.lines[slot]!;
+    const { what, column } = conflict(row);
     const reason = `conflicting duplicate of ${what} (lines ${firstLine} and ${record.line})`;
     // The first sighting was handed out as valid: take it back, once.
     revoked.add(key);
@@ -335,7 +372,7 @@ export async function* readSnapshot(
       line: firstLine,
       column,
       reason,
-      revokes: { customerId: row.customerId, lineKey },
+      revokes: { customerId: row.customerId, lineKey: lineKeyOf(row) },
     });
     reject({ line: record.line, column, reason });
   };
@@ -363,6 +400,18 @@ export async function* readSnapshot(
   summary.rejected.sort((a, b) => a.line - b.line);
   return summary;
 }
+
+/** How a rejection names a line: by subscription when the file gives one, else by product. */
+function conflict(row: SnapshotRow): { what: string; column: string } {
+  return row.subscriptionId === undefined
+    ? { what: `customer_id "${row.customerId}" and product "${row.product}"`, column: 'product' }
+    : {
+        what: `customer_id "${row.customerId}" and subscription_id "${row.subscriptionId}"`,
+        column: 'subscription_id',
+      };
+}
+
+const empty = (v: unknown) => v === undefined || v === null || v === '' || v === '-';
 
 /** A preset's combine column as a sortable text: dates as YYYY-MM-DD, anything else as written. */
 function orderOf(value: unknown, reading: ValueReading): string | undefined {
