@@ -92,8 +92,16 @@ async function* prepend(
  * sit in typed columns. Some 130 bytes a line, more where every line is a new customer: see `npm run bench`.
  */
 class LineIndex {
-  private readonly slots = new Map<string, number>();
+  /** Each customer's most recent line; its other lines follow through `next` (chains stay short, see find). */
+  private readonly heads = new Map<string, number>();
+  /** Customers with many lines: their lines by key, so a huge customer cannot make every lookup walk its chain. */
+  private readonly manyLines = new Map<string, Map<string, number>>();
+  private next = new Uint32Array(1024);
+  private chainLength = new Uint32Array(1024);
+  /** Subscription ids as written (the exact identity of a subscription's line); products are text ids. */
+  private readonly subscriptions: (string | undefined)[] = [];
   private readonly textIds = new Map<string, number>();
+  private readonly textList: string[] = [];
   /** The previous row's contacts and their id: a customer's rows mostly come together and name the same ones. */
   private lastContact: SnapshotRow | null = null;
   private lastContactId = 0;
@@ -115,15 +123,50 @@ class LineIndex {
       : [row.customerId, 's', row.subscriptionId].join('\u0000');
   }
 
-  find(key: string): number | undefined {
-    return this.slots.get(key);
+  /** The slot of the row's line, if the file named it before. */
+  find(row: SnapshotRow): number | undefined {
+    const many = this.manyLines.size > 0 ? this.manyLines.get(row.customerId) : undefined;
+    if (many) return many.get(LineIndex.keyOf(row));
+    const head = this.heads.get(row.customerId);
+    if (head === undefined) return undefined;
+    const subscription = row.subscriptionId;
+    const product = subscription === undefined ? this.textId(row.product) : NO_TEXT;
+    for (let slot = head; slot !== NO_TEXT; slot = this.next[slot]!) {
+      if (subscription === undefined) {
+        if (this.subscriptions[slot] === undefined && this.texts[slot * TEXTS_PER_LINE + 1] === product)
+          return slot;
+      } else if (this.subscriptions[slot] === subscription) return slot;
+    }
+    return undefined;
   }
 
-  add(key: string, row: SnapshotRow, line: number, order: string | undefined): void {
+  add(row: SnapshotRow, line: number, order: string | undefined): void {
     const slot = this.size++;
-    this.slots.set(key, slot);
     if (slot === this.capacity) this.grow();
     this.put(slot, row, line, order);
+    this.subscriptions[slot] = row.subscriptionId;
+    const many = this.manyLines.size > 0 ? this.manyLines.get(row.customerId) : undefined;
+    if (many) {
+      many.set(LineIndex.keyOf(row), slot);
+      return;
+    }
+    const head = this.heads.get(row.customerId);
+    this.next[slot] = head ?? NO_TEXT;
+    this.chainLength[slot] = head === undefined ? 1 : this.chainLength[head]! + 1;
+    this.heads.set(row.customerId, slot);
+    if (this.chainLength[slot]! > CHAIN_LIMIT) {
+      const lines = new Map<string, number>();
+      for (let s = slot; s !== NO_TEXT; s = this.next[s]!) {
+        const subscriptionId = this.subscriptions[s];
+        const product = this.textList[this.texts[s * TEXTS_PER_LINE + 1]!]!;
+        const key =
+          subscriptionId === undefined
+            ? LineIndex.keyOf({ customerId: row.customerId, product } as SnapshotRow)
+            : LineIndex.keyOf({ customerId: row.customerId, product, subscriptionId } as SnapshotRow);
+        if (!lines.has(key)) lines.set(key, s);
+      }
+      this.manyLines.set(row.customerId, lines);
+    }
   }
 
   put(slot: number, row: SnapshotRow, line: number, order: string | undefined): void {
@@ -183,8 +226,9 @@ class LineIndex {
   private textId(text: string): number {
     let id = this.textIds.get(text);
     if (id === undefined) {
-      id = this.textIds.size;
+      id = this.textList.length;
       this.textIds.set(text, id);
+      this.textList.push(text);
     }
     return id;
   }
@@ -203,10 +247,17 @@ class LineIndex {
     const autoRenew = new Uint8Array(this.capacity);
     autoRenew.set(this.autoRenew);
     this.autoRenew = autoRenew;
+    for (const name of ['next', 'chainLength'] as const) {
+      const wider = new Uint32Array(this.capacity);
+      wider.set(this[name]);
+      this[name] = wider;
+    }
   }
 }
 
 const TEXTS_PER_LINE = 5;
+/** Lines of one customer looked up by walking its chain; beyond this, by a map of its own. */
+const CHAIN_LIMIT = 16;
 const NO_TEXT = 0xffffffff;
 const autoRenewCode = (row: SnapshotRow) => (row.autoRenew === undefined ? 2 : row.autoRenew ? 1 : 0);
 
@@ -324,8 +375,7 @@ export async function* readSnapshot(
     }
     row.snapshotDate = fileDate;
     const dated = row as SnapshotRow & { snapshotDate: IsoDate };
-    const key = LineIndex.keyOf(row);
-    if (revoked.size > 0 && revoked.has(key)) {
+    if (revoked.size > 0 && revoked.has(LineIndex.keyOf(row))) {
       reject({
         line: record.line,
         ...conflict(row),
@@ -334,9 +384,9 @@ export async function* readSnapshot(
       return;
     }
     const order = orderOf(values[ORDER_SLOT], reading);
-    const slot = index.find(key);
+    const slot = index.find(row);
     if (slot === undefined) {
-      index.add(key, row, record.line, order);
+      index.add(row, record.line, order);
       summary.accepted++;
       events.push({ type: 'row', line: record.line, row: dated });
       return;
@@ -364,7 +414,7 @@ export async function* readSnapshot(
     const { what, column } = conflict(row);
     const reason = `conflicting duplicate of ${what} (lines ${firstLine} and ${record.line})`;
     // The first sighting was handed out as valid: take it back, once.
-    revoked.add(key);
+    revoked.add(LineIndex.keyOf(row));
     summary.accepted--;
     summary.rejected.push({ line: firstLine, column, reason });
     events.push({

@@ -342,6 +342,26 @@ describe('readSnapshot: line identity', () => {
   });
 });
 
+describe('readSnapshot: a customer with many lines', () => {
+  it('finds repeats and conflicts among forty lines of one customer exactly', async () => {
+    // Prepare: forty products, then an identical repeat of the 3rd and a different row for the 30th
+    const lines = Array.from({ length: 40 }, (_, i) => csvLine({ product: `Product ${i}` }));
+    const text = [
+      HEADER,
+      ...lines,
+      csvLine({ product: 'Product 2' }),
+      csvLine({ product: 'Product 29', licenses_purchased: '99' }),
+    ].join('\n');
+
+    // Act
+    const { summary } = await readAll(text);
+
+    // Assess
+    expect(summary).toMatchObject({ rows: 42, accepted: 39, duplicates: 1 });
+    expect(summary.rejected.map((r) => r.line)).toEqual([31, 43]);
+  });
+});
+
 describe('chunked helper', () => {
   it('feeds bytes', async () => {
     let n = 0;
