@@ -17,7 +17,7 @@ export const adobeVipSubscriptions: Preset = {
   },
   recordsPath: 'items',
   termStartFromEnd: true,
-  needs: ['customer_id', 'customer_name', 'admin_email', 'owner_email'],
+  needs: ['customer_id', 'customer_name'],
 };
 
 export const distributorAdobeAssets: Preset = {
@@ -36,5 +36,5 @@ export const distributorAdobeAssets: Preset = {
   },
   copies: { licenses_assigned: 'licenses_purchased' },
   termStartFromEnd: true,
-  needs: ['owner_email'],
+  needs: [],
 };

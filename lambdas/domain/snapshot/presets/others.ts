@@ -17,7 +17,7 @@ export const dassaultDslsUsage: Preset = {
   // One feature on two licence models is two lines.
   joins: { subscription_id: ['Feature', 'Model'] },
   termStartFromEnd: true,
-  needs: ['customer_name', 'admin_email', 'owner_email'],
+  needs: ['customer_name'],
 };
 
 export const pax8Subscriptions: Preset = {
@@ -35,5 +35,5 @@ export const pax8Subscriptions: Preset = {
   },
   recordsPath: 'content',
   copies: { licenses_assigned: 'licenses_purchased' },
-  needs: ['customer_name', 'admin_email', 'owner_email'],
+  needs: ['customer_name'],
 };

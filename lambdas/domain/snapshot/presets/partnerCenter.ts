@@ -21,7 +21,7 @@ export const partnerCenterInsightsSeats: Preset = {
   },
   dateFormat: 'MM/DD/YYYY',
   latestBy: 'month',
-  needs: ['admin_email', 'owner_email'],
+  needs: [],
 };
 
 export const partnerCenterInsightsUsage: Preset = {
@@ -41,7 +41,7 @@ export const partnerCenterInsightsUsage: Preset = {
   },
   dateFormat: 'MM/DD/YYYY',
   latestBy: 'Month',
-  needs: ['admin_email', 'owner_email'],
+  needs: [],
 };
 
 export const partnerCenterLicenseDeployment: Preset = {
@@ -57,7 +57,7 @@ export const partnerCenterLicenseDeployment: Preset = {
     licensesDeployed: 'licenses_assigned',
   },
   recordsPath: 'Value',
-  needs: ['admin_email', 'owner_email', 'term_start'],
+  needs: ['term_start'],
 };
 
 export const partnerCenterSubscriptions: Preset = {
@@ -74,5 +74,5 @@ export const partnerCenterSubscriptions: Preset = {
     AutoRenewEnabled: 'auto_renew',
   },
   copies: { licenses_assigned: 'licenses_purchased' },
-  needs: ['customer_id', 'customer_name', 'admin_email', 'owner_email'],
+  needs: ['customer_id', 'customer_name'],
 };

@@ -29,6 +29,9 @@ export interface Preset {
   joins?: Readonly<Record<string, readonly string[]>>;
   /** Annual terms whose export gives only the end (anniversary): the term starts a year before it. */
   termStartFromEnd?: boolean;
-  /** Our columns a reseller supplies (mapping constants or added columns), because the export has none. */
+  /**
+   * Our required columns a reseller supplies (mapping constants or added columns) because the export has none;
+   * admin and owner come from the contacts directory.
+   */
   needs: readonly string[];
 }
