@@ -231,8 +231,9 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
       tags: { customerId: state.customerId, play: found.playId, template },
     });
   } catch (error) {
-    // SES did not accept it, so nothing was sent: give the claim back so the retry can send.
-    await deps.ledger.release(messageId);
+    // SES did not accept it, so nothing was sent: give the claim back so the retry can send. A claim that cannot
+    // be given back now is taken over after its lease; the error worth reporting is the first one.
+    await deps.ledger.release(messageId).catch(() => undefined);
     if (error instanceof MailerThrottledError)
       throw new RetryLaterError('SES is throttling; retry later', { cause: error });
     throw error;
@@ -260,9 +261,10 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
  * (`done`, which every later invocation checks first). Either one keeps retries from sending again, so the
  * ledger record is repeated a few times and the step is marked even when the ledger could not be written.
  * Residual window: if both writes fail (or the function dies between SES's answer and the first write), the
- * claim stays `sending`, and once its lease runs out a retry takes it over and sends a second time. SES takes
- * no idempotency key, so nothing else could tell; the alternative, never taking a claim over, would lose every
- * email whose invocation died before the send.
+ * claim stays `sending`, and once its lease runs out a retry takes it over and sends a second time; so does a
+ * send whose answer was lost on the way back (SES accepted, the call timed out). SES takes no idempotency key,
+ * so nothing else could tell; the alternative, never taking a claim over, would lose every email whose
+ * invocation died before the send.
  */
 async function recordSent(
   deps: StepDependencies,

@@ -199,8 +199,8 @@ export async function sendDigests(
         tags: { digest: level === 1 ? 'owner' : 'team' },
       });
     } catch (error) {
-      // SES did not accept it: give the claim back so the retry can send.
-      await deps.ledger.release(messageId);
+      // SES did not accept it: give the claim back so the retry can send (else it is taken over after its lease).
+      await deps.ledger.release(messageId).catch(() => undefined);
       throw error;
     }
     // Sent: the claim is kept even if the record fails (tried a few times); see the README's residual window.

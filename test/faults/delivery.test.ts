@@ -194,6 +194,26 @@ describe('the function dies mid-send', () => {
     expect(retry).toBe('sent');
     expect(await welcomeEmails('F-6')).toHaveLength(1);
   });
+  it('reports the send failure, not the release failure, and sends once after the lease when both fail', async () => {
+    // Prepare: the send fails on the way, and giving the claim back fails too
+    const payload = await welcomeStep('F-11');
+    const deps = faulty({
+      mailer: [{ method: 'send', when: 'before', times: 1, error: networkFailure }],
+      ledger: [{ method: 'release', when: 'before', times: 1, error: dynamoThrottled }],
+    });
+
+    // Act
+    const first = await invoke(deps, payload);
+    const early = await invoke(deps, payload);
+    harness.clock = new Date(harness.clock.getTime() + LEASE_MS + 1_000);
+    const afterLease = await invoke(deps, payload);
+
+    // Assess
+    expect((first as Error).name).toBe('InternalServerError');
+    expect(early).toBeInstanceOf(ClaimHeldError);
+    expect(afterLease).toBe('sent');
+    expect(await welcomeEmails('F-11')).toHaveLength(1);
+  });
 });
 
 describe('throttling', () => {
