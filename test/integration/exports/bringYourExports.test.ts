@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/clm';
@@ -8,6 +8,7 @@ import type { CliIo } from '../../../cli/command';
 import { readSnapshot } from '../../../lambdas/domain/snapshot/reader';
 import { parseReadingSettings } from '../../../lambdas/domain/snapshot/readingSettings';
 import { lineKeyOf, type SnapshotRow } from '../../../lambdas/domain/snapshot/snapshotRow';
+import { IngestHarness } from '../../helpers/ingestHarness';
 
 // The README's "Bring your exports": every example under examples/ is a vendor export as it comes, read by its
 // preset (recognised from the header row) with the contacts the export lacks given as mapping constants.
@@ -133,6 +134,35 @@ describe('examples/: one export per vendor', () => {
     // Pax8: the commitment's end is the renewal date; a subscription without commitment is monthly
     expect((await rowsOf('pax8-subscriptions')).map((r) => r.termEnd)).toEqual(['2027-02-22', null]);
   });
+});
+
+describe('the deployed ingest function', () => {
+  it('reads every example as clm validate does, with the same reading settings', async () => {
+    // Prepare: the ingest handler built by its composition root, on dynalite and s3rver
+    const { PRESET_NAMES } = await import('../../../lambdas/domain/snapshot/presets');
+    const harness = await IngestHarness.start();
+    try {
+      for (const preset of PRESET_NAMES) {
+        const { file, mapping } = await exampleOf(preset);
+        const columnMapping = JSON.parse(await readFile(mapping, 'utf8'));
+        const io = capture();
+        await main(['validate', file, '--mapping', mapping, '--json'], io);
+        const validated = JSON.parse(io.stdout);
+        const record = await harness.upload(`snapshots/${preset}-${basename(file)}`, await readFile(file));
+
+        // Act
+        const [outcome] = await harness.ingest(record, undefined, { reading: { columnMapping } });
+
+        // Assess
+        expect(outcome, preset).toMatchObject({
+          status: 'ingested',
+          record: { accepted: validated.accepted, rejectedCount: validated.rejected.length },
+        });
+      }
+    } finally {
+      await harness.close();
+    }
+  }, 120_000);
 });
 
 describe('clm simulate with your own exports', () => {
