@@ -165,6 +165,8 @@ export function timeline(title: string, from: string, to: string, rows: Timeline
     d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 2, 1))
   ) {
     const iso = d.toISOString().slice(0, 10);
+    // A label too near the right edge would be cut off.
+    if (x(iso) > WIDTH - 30) break;
     ticks.push(
       `<line x1="${x(iso).toFixed(1)}" x2="${x(iso).toFixed(1)}" y1="0" y2="${height - 20}" stroke="#e4e7eb"/><text x="${x(iso).toFixed(1)}" y="${height - 6}" text-anchor="middle">${iso.slice(0, 7)}</text>`,
     );

@@ -6,7 +6,7 @@ import {
   median,
 } from '../../lambdas/domain/engine/holdout';
 import type { Playbook } from '../../lambdas/domain/playbook/schema';
-import type { RunEvent } from './runEvents';
+import { addTo, type RunEvent } from './runEvents';
 
 // How each play's cases ended: how many were opened and resolved, and how long resolution took.
 
@@ -59,7 +59,7 @@ export function outcomeOf(cases: readonly CaseLife[]): PlayOutcome {
 
 export function outcomesByPlay(events: readonly RunEvent[]): Record<string, PlayOutcome> {
   const byPlay = new Map<string, CaseLife[]>();
-  for (const life of casesOf(events)) byPlay.set(life.play, [...(byPlay.get(life.play) ?? []), life]);
+  for (const life of casesOf(events)) addTo(byPlay, life.play, life);
   return Object.fromEntries(
     [...byPlay.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -23,3 +23,10 @@ export interface RunMail {
  */
 export const mailKey = (at: string, customerId: string, template: string) =>
   `${at}|${customerId}|${template}`;
+
+/** Adds a value to the list under its key. */
+export function addTo<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
+}

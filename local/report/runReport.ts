@@ -7,7 +7,7 @@ import { OUTPUT_CUSTOMER_FOLDER } from '../outputFolder';
 import { legend, lines, PALETTE, type Series, stackedBars, type TimelineRow, timeline } from './charts';
 import { escapeHtml, page, table } from './html';
 import { casesOf, type HoldoutSummary, type PlayOutcome } from './playOutcomes';
-import { mailKey, type RunEvent, type RunMail } from './runEvents';
+import { addTo, mailKey, type RunEvent, type RunMail } from './runEvents';
 import type { CustomerFacts, PortfolioNight, RunFacts } from './runFacts';
 
 // The run report: OUT/index.html (figures, weekly charts, the portfolio over the year, the customer list),
@@ -57,8 +57,7 @@ export async function writeReport(input: ReportInput): Promise<void> {
   const plays = [...new Set(events.flatMap((e) => ('play' in e ? [e.play] : [])))].sort();
   const colorOf = new Map(plays.map((p, i) => [p, PALETTE[i % PALETTE.length]!]));
   const byCustomer = new Map<string, RunEvent[]>();
-  for (const e of events)
-    if ('customerId' in e) byCustomer.set(e.customerId, [...(byCustomer.get(e.customerId) ?? []), e]);
+  for (const e of events) if ('customerId' in e) addTo(byCustomer, e.customerId, e);
 
   await mkdir(join(out, OUTPUT_CUSTOMER_FOLDER), { recursive: true });
   await writeFile(
@@ -357,7 +356,7 @@ function customerPage(
           from: c.openedOn,
           to: c.resolvedOn ?? end,
           color,
-          title: `${c.play}: opened ${c.openedOn}${c.resolvedOn ? `, resolved ${c.resolvedOn}` : ''}`,
+          title: `${c.play}: opened ${c.openedOn}${c.resolvedOn ? `, resolved ${c.resolvedOn}` : ', not resolved in the run'}`,
         },
       ],
       marks: mine.flatMap(
@@ -422,7 +421,7 @@ ${table(['when', 'what', 'detail'], rows)}`;
 
 function mailPage(days: number, mails: readonly RunMail[]): string {
   const byDay = new Map<string, RunMail[]>();
-  for (const m of mails) byDay.set(m.day, [...(byDay.get(m.day) ?? []), m]);
+  for (const m of mails) addTo(byDay, m.day, m);
   const list = [...byDay.entries()]
     .map(
       ([day, list]) =>
