@@ -93,7 +93,11 @@ const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 export function comparePage({ yours, baseline }: CompareInput): string {
   const a = figuresByPlay(baseline.events);
   const b = figuresByPlay(yours.events);
-  const plays = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const same = (play: string) => MEASURES.every(([m]) => (a[play]?.[m] ?? null) === (b[play]?.[m] ?? null));
+  // The plays the change touches first.
+  const plays = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(
+    (x, y) => Number(same(x)) - Number(same(y)) || (x < y ? -1 : 1),
+  );
   const cell = (play: string, measure: string, side: string, value: number | null) =>
     `<span data-play="${escapeHtml(play)}" data-measure="${measure}" data-side="${side}">${value ?? '–'}</span>`;
   const playTables = plays.map((play) => {
@@ -108,7 +112,7 @@ export function comparePage({ yours, baseline }: CompareInput): string {
         difference === '0' ? '<span class="muted">0</span>' : `<b>${difference}</b>`,
       ];
     });
-    return `<h3>${escapeHtml(play)}</h3>${table(['', escapeHtml(baseline.label), escapeHtml(yours.label), 'difference'], rows, [false, true, true, true])}`;
+    return `<h3>${escapeHtml(play)}${same(play) ? ' <small>(the same under both)</small>' : ''}</h3>${table(['', escapeHtml(baseline.label), escapeHtml(yours.label), 'difference'], rows, [false, true, true, true])}`;
   });
 
   const before = journeyLines(baseline.events);
