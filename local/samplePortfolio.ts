@@ -3,7 +3,9 @@ import type { Locale } from '../lambdas/domain/locales';
 import type { SnapshotRow } from '../lambdas/domain/snapshot/snapshotRow';
 
 // A deterministic, realistic sample portfolio for the local run and `clm simulate --customers`: customers of
-// three vendors in four languages and several time zones, with the behaviours a reseller meets every year.
+// three vendors in four languages and time zones from Los Angeles to Auckland, with the behaviours a reseller
+// meets every year: subscriptions on their own anniversaries (some lapsing while others renew), customers
+// provisioned before their term starts, admins who leave, and one admin spelled two ways in two exports.
 
 export type Behaviour =
   | 'steady' // deploys in the first weeks, uses most seats, renews on time
@@ -125,6 +127,21 @@ const BEHAVIOURS: [Behaviour, number][] = [
 export interface SampleLine {
   product: string;
   seats: number;
+  /**
+   * A subscription added later on its own anniversary (Microsoft CSP, Adobe add-ons): its first term starts
+   * here and renews yearly, unless it lapses. Absent: the line is on the customer's main term.
+   */
+  ownTermStart?: IsoDate;
+  lapses?: boolean;
+  /** A lapsed line stays in the exports with its ended term for 20 days; otherwise it leaves them at once. */
+  staysAfterLapse?: boolean;
+}
+
+/** The export names a new admin from `on` (the previous one left the company). */
+export interface AdminChange {
+  on: IsoDate;
+  adminName: string;
+  adminEmail: string;
 }
 
 export interface SampleCustomer {
@@ -141,6 +158,9 @@ export interface SampleCustomer {
   /** Start of the term that is current on the first simulated day (may lie in the future: a new customer). */
   firstTermStart: IsoDate;
   lines: SampleLine[];
+  /** Days before its first term starts that the customer already appears in the exports (pre-provisioned). */
+  provisionedDays?: number;
+  adminChange?: AdminChange;
   /** Per-customer constants drawn once, so every night is a pure function of (customer, date). */
   deployDay: number;
   activeShare: number;
@@ -241,13 +261,107 @@ export function generateSamplePortfolio(options: SamplePortfolioOptions): Sample
       vanishDay: between(random, 60, 200),
     });
   }
-  // An IT service provider often administers licences for several clients: share a few admin addresses so the
-  // one-email-a-day rule has work to do.
-  for (let i = 5; i + 1 < customers.length; i += 37) {
-    customers[i + 1]!.adminEmail = customers[i]!.adminEmail;
-    customers[i + 1]!.adminName = customers[i]!.adminName;
-  }
+  addRealWorld(customers, seededRandom(options.seed + 1), options.start);
   return customers;
+}
+
+/** Products a customer adds later, on a subscription of their own. */
+const ADD_ONS: Record<string, [string, number][]> = {
+  Adobe: [
+    ['Adobe Express Premium', 8],
+    ['Substance 3D Collection', 3],
+  ],
+  Microsoft: [
+    ['Microsoft Defender for Business', 40],
+    ['Visio Plan 2', 6],
+  ],
+  Dassault: [
+    ['SOLIDWORKS Simulation Premium', 2],
+    ['DraftSight Professional', 12],
+  ],
+};
+
+const FAR_EAST: { timezone: string; first: string[]; last: string[] }[] = [
+  { timezone: 'Asia/Tokyo', first: ['Haruto', 'Yui', 'Sota'], last: ['Sato', 'Tanaka', 'Ito'] },
+  {
+    timezone: 'Australia/Sydney',
+    first: ['Jack', 'Isla', 'Charlotte'],
+    last: ['Wilson', 'Taylor', 'Martin'],
+  },
+  { timezone: 'Pacific/Auckland', first: ['Aroha', 'Nikau', 'Mia'], last: ['Ngata', 'Parata', 'Smith'] },
+];
+
+/** The same address as another export spells it: capitals here and there. */
+function respelled(address: string): string {
+  const [local = '', domain = ''] = address.split('@');
+  const capital = local.replace(/(^|\.)([a-z])/g, (_m, dot: string, ch: string) => dot + ch.toUpperCase());
+  return `${capital}@${domain.charAt(0).toUpperCase()}${domain.slice(1)}`;
+}
+
+/**
+ * What real portfolios add to the generated customers, drawn from a second generator so the customers
+ * themselves stay as they were: admins in the far east, add-on subscriptions on their own terms, customers
+ * provisioned before their term starts, admins who leave, and shared admins spelled differently.
+ */
+function addRealWorld(customers: SampleCustomer[], random: () => number, start: IsoDate): void {
+  customers.forEach((customer, i) => {
+    if (i % 10 === 3) {
+      const market = FAR_EAST[Math.floor(i / 10) % FAR_EAST.length]!;
+      const first = pick(random, market.first);
+      const last = pick(random, market.last);
+      customer.timezone = market.timezone;
+      customer.locale = 'en';
+      customer.adminName = `${first} ${last}`;
+      customer.adminEmail = `${slug(first)}.${slug(last)}@${customer.adminEmail.split('@')[1]}`;
+    }
+    if (i % 9 === 4) {
+      // One or two add-ons, each on its own anniversary; every other customer lets one lapse.
+      const addOns = ADD_ONS[customer.vendor] ?? [];
+      const count = i % 18 === 4 ? 2 : 1;
+      addOns.slice(0, count).forEach(([product, seats], k) => {
+        customer.lines.push({
+          product,
+          seats: Math.max(1, Math.round(seats * (0.5 + random()))),
+          ownTermStart: addDays(customer.firstTermStart, between(random, 40, 200)),
+          lapses: k === 0 && i % 2 === 0,
+          staysAfterLapse: i % 4 === 0,
+        });
+      });
+    }
+    if (i % 13 === 7 && customer.firstTermStart > addDays(start, 25))
+      customer.provisionedDays = between(random, 7, 20);
+    if (i % 11 === 6 && customer.behaviour !== 'vanisher') {
+      const market = MARKETS.find((m) => m.timezone === customer.timezone) ?? FAR_EAST[0]!;
+      const first = pick(random, market.first);
+      const last = pick(random, market.last);
+      const from = customer.firstTermStart > start ? customer.firstTermStart : start;
+      customer.adminChange = {
+        on: addDays(from, between(random, 60, 200)),
+        adminName: `${first} ${last}`,
+        adminEmail: `${slug(first)}.${slug(last)}.new@${customer.adminEmail.split('@')[1]}`,
+      };
+    }
+  });
+  // An IT service provider often administers licences for several clients, in one place, and each client's
+  // export spells the address its own way: the one-email-a-day rule has work to do.
+  for (const [a, b] of [
+    [5, 6],
+    [13, 14],
+    [42, 43],
+    [53, 54],
+    [79, 80],
+    [116, 117],
+  ] as const) {
+    const first = customers[a];
+    const second = customers[b];
+    if (!first || !second) continue;
+    second.adminEmail = respelled(first.adminEmail);
+    second.adminName = first.adminName;
+    second.timezone = first.timezone;
+    second.locale = first.locale;
+    delete first.adminChange;
+    delete second.adminChange;
+  }
 }
 
 interface Term {
@@ -275,7 +389,13 @@ function wobble(customerId: string, day: number): number {
  */
 export function termOn(customer: SampleCustomer, date: IsoDate): Term | null {
   let start = customer.firstTermStart;
-  if (date < start) return null;
+  if (date < start) {
+    // A pre-provisioned customer shows its first term in the exports some days before it starts.
+    const provisioned = customer.provisionedDays ?? 0;
+    if (provisioned > 0 && date >= addDays(start, -provisioned))
+      return { start, end: addDays(start, termLengthDays(start, customer.termYears)) };
+    return null;
+  }
   // Roll forward through renewals.
   for (;;) {
     const end = addDays(start, termLengthDays(start, customer.termYears));
@@ -294,6 +414,30 @@ export function termOn(customer: SampleCustomer, date: IsoDate): Term | null {
   }
 }
 
+/**
+ * The term of an add-on line at `date`, or null when it has not started or has left the exports. It renews a
+ * few days before each anniversary unless it lapses; a lapsed line stays 20 days or leaves at once.
+ */
+export function lineTermOn(line: SampleLine, date: IsoDate): Term | null {
+  let start = line.ownTermStart;
+  if (!start || date < start) return null;
+  for (;;) {
+    const end = addDays(start, termLengthDays(start, 1));
+    if (!line.lapses && date >= addDays(end, -3)) {
+      start = end;
+      continue;
+    }
+    if (line.lapses && date > addDays(end, line.staysAfterLapse ? 20 : 0)) return null;
+    return { start, end };
+  }
+}
+
+/** The admin the export names on `date`. */
+export function adminOn(customer: SampleCustomer, date: IsoDate): { adminName: string; adminEmail: string } {
+  const change = customer.adminChange;
+  return change && date >= change.on ? change : customer;
+}
+
 /** One night's export: the lines every customer shows on `date`. */
 export function snapshotRowsOn(customers: readonly SampleCustomer[], date: IsoDate): SnapshotRow[] {
   const rows: SnapshotRow[] = [];
@@ -303,20 +447,26 @@ export function snapshotRowsOn(customers: readonly SampleCustomer[], date: IsoDa
     const since = daysBetween(customer.firstTermStart, date);
     if (customer.behaviour === 'vanisher' && since >= customer.vanishDay) continue;
     const termDay = daysBetween(term.start, date);
+    const admin = adminOn(customer, date);
     for (const line of customer.lines) {
-      const { assigned, active } = usageOn(customer, line.seats, termDay, since);
+      const lineTerm = line.ownTermStart ? lineTermOn(line, date) : term;
+      if (!lineTerm) continue;
+      // An add-on is bought for people already working: assigned and in use from its second week.
+      const { assigned, active } = line.ownTermStart
+        ? usageOn(customer, line.seats, Math.max(0, daysBetween(lineTerm.start, date) - 7), since + 365)
+        : usageOn(customer, line.seats, termDay, since);
       rows.push({
         customerId: customer.customerId,
         customerName: customer.customerName,
-        adminEmail: customer.adminEmail,
-        adminName: customer.adminName,
+        adminEmail: admin.adminEmail,
+        adminName: admin.adminName,
         ownerEmail: customer.ownerEmail,
         product: line.product,
         licensesPurchased: line.seats,
         licensesAssigned: assigned,
         activeUsers: active,
-        termStart: term.start,
-        termEnd: term.end,
+        termStart: lineTerm.start,
+        termEnd: lineTerm.end,
         locale: customer.locale,
         timezone: customer.timezone,
         snapshotDate: date,
