@@ -219,7 +219,8 @@ describe('a generated year through the local pipeline', () => {
     for (const e of renewals) {
       const customer = customerOf(e);
       const end = termEndOf(String(e.caseId));
-      const day = addDays(end, -1);
+      // The term's lines as the export showed them when its renewal opened.
+      const day = addDays(end, -84);
       const addOns = customer.lines.filter((l) => l.ownTermStart && lineTermOn(l, day)?.end === end);
       const main = termOn(customer, day)?.end === end ? customer.lines.filter((l) => !l.ownTermStart) : [];
       const seats = [...addOns, ...main].reduce((n, l) => n + l.seats, 0);

@@ -135,3 +135,36 @@ describe('a customer item night by night', () => {
     expect(historyOf(item!)).toHaveLength(HISTORY_DAYS + 1);
   });
 });
+
+describe('facts a customer item keeps across nights', () => {
+  it('keeps unknown active users and a monthly term unknown in the history', () => {
+    // Prepare
+    const state = customerState({ date: '2026-03-01', activeUsers: null, termEnd: null });
+
+    // Act
+    const { item } = mergeCustomerItem(undefined, key, state, usagePointOf(state));
+
+    // Assess
+    expect(historyOf(item)[0]).toMatchObject({ activeUsers: null, termEnd: null });
+  });
+
+  it('records an admin change when a later export names another address, not another spelling', () => {
+    // Prepare
+    const before = customerState({ date: '2026-03-01', adminEmail: 'Lena.Wagner@nordstone.example' });
+    const { item: first } = mergeCustomerItem(undefined, key, before, usagePointOf(before));
+    const respelled = customerState({ date: '2026-03-02', adminEmail: 'lena.wagner@Nordstone.example' });
+    const { item: second } = mergeCustomerItem(first, key, respelled, usagePointOf(respelled));
+
+    // Act
+    const changed = customerState({ date: '2026-03-03', adminEmail: 'jonas.becker@nordstone.example' });
+    const { item } = mergeCustomerItem(second, key, changed, usagePointOf(changed));
+
+    // Assess
+    expect(second.state.adminChange).toBeUndefined();
+    expect(item.state.adminChange).toEqual({
+      fromEmail: 'lena.wagner@Nordstone.example',
+      fromName: 'Lena Wagner',
+      on: '2026-03-03',
+    });
+  });
+});
