@@ -1,32 +1,44 @@
 import { type CliCommand, type CliIo, processIo, UsageError } from './command';
+import { ownerActionCommands } from './ownerActions';
 import { simulateCommand } from './simulate';
 import { uploadCommand } from './upload';
 import { validateCommand } from './validate';
 
 // Every sub-command, in the order `clm --help` lists them.
-const COMMANDS: CliCommand[] = [validateCommand, uploadCommand, simulateCommand];
+const COMMANDS: CliCommand[] = [
+  validateCommand,
+  uploadCommand,
+  simulateCommand,
+  ownerActionCommands.task,
+  ownerActionCommands.customer,
+];
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+function overview(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: clm <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `clm <command> --help` for the options of a command.',
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+/** `commands` is for tests that give a command its clients (e.g. AWS clients pointed at emulators). */
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+  commands: readonly CliCommand[] = COMMANDS,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(overview());
+    io.out(overview(commands));
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.err(`clm: unknown command '${name}'\n\n${overview()}`);
+    io.err(`clm: unknown command '${name}'\n\n${overview(commands)}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

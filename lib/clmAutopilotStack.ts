@@ -191,5 +191,9 @@ export class ClmAutopilotStack extends Stack {
     });
     new CfnOutput(this, 'UnsubscribeUrl', { value: unsubscribe.url });
     new CfnOutput(this, 'OwnerActionUrl', { value: ownerActions.url });
+    new CfnOutput(this, 'SigningSecretArn', {
+      value: data.signingSecret.secretArn,
+      description: 'clm task / clm customer sign their actions with it (needs secretsmanager:GetSecretValue)',
+    });
   }
 }

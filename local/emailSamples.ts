@@ -1,5 +1,6 @@
 import type { CustomerState, UsagePoint } from '../lambdas/domain/customer';
 import { addDays, type IsoDate } from '../lambdas/domain/dates';
+import { taskCodeOf } from '../lambdas/domain/delivery/taskCode';
 import type { Locale } from '../lambdas/domain/locales';
 import { portfolioKpis } from '../lambdas/domain/metrics';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../lambdas/domain/playbook/schema';
@@ -105,6 +106,12 @@ function task(overrides: Partial<DigestTask>): DigestTask {
     ownerEmail: null,
     previousContact: null,
     withTalkingPoints: true,
+    taskCode: taskCodeOf({
+      to: 'dana.owner@reseller.example',
+      dueOn: '2026-11-23',
+      taskId: '5f3a9c1e',
+      customerId: 'C-1001',
+    }),
     actions: (['done', 'snooze', 'pause'] as const).map((action) => ({
       action,
       url: `https://actions.reseller.example/a/sample-${action}`,

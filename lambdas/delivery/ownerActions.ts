@@ -49,9 +49,13 @@ export async function describeAction(
   const customerName = customer?.state.customerName ?? claims.customerId;
   if (claims.action === 'resume')
     return { customerName, actionable: (await deps.actions.pauseOf(claims.customerId, today)) !== null };
+  if (isCustomerPause(claims)) return { customerName, actionable: customer !== null };
   const task = await taskOf(deps.tasks, claims);
   return { customerName, actionable: task !== null && !task.doneOn };
 }
+
+/** A Pause of the customer itself, not from a task (`clm customer pause`). */
+const isCustomerPause = (claims: ActionClaims) => claims.action === 'pause' && claims.task === null;
 
 async function taskOf(tasks: TaskBook, claims: ActionClaims): Promise<OwnerTask | null> {
   if (!claims.task) return null;
@@ -78,16 +82,19 @@ export async function performAction(
 ): Promise<ActionOutcome> {
   const at = deps.now();
   const today = at.toISOString().slice(0, 10);
-  const task = claims.action === 'resume' ? null : await taskOf(deps.tasks, claims);
-  if (claims.action !== 'resume') {
+  const onCustomer = claims.action === 'resume' || isCustomerPause(claims);
+  const task = onCustomer ? null : await taskOf(deps.tasks, claims);
+  if (!onCustomer) {
     if (!task) return { kind: 'gone' };
     if (task.doneOn) return { kind: 'closed' };
-  } else if (!(await deps.actions.pauseOf(claims.customerId, today))) return { kind: 'gone' };
+  } else if (claims.action === 'resume') {
+    if (!(await deps.actions.pauseOf(claims.customerId, today))) return { kind: 'gone' };
+  } else if (!(await deps.store.getCustomer(claims.customerId))) return { kind: 'gone' };
   const tokenId = tokenIdOf(token);
   if ((await deps.actions.spend(tokenId, addDays(claims.issuedOn, ACTION_TOKEN_DAYS), at)) === 'used')
     return { kind: 'used' };
   try {
-    const outcome = await act(deps, claims, task, today, options.days ?? PAUSE_DAYS);
+    const outcome = await act(deps, claims, task, today, claims.days ?? options.days ?? PAUSE_DAYS);
     await deps.actions.record({
       action: claims.action,
       by: claims.by,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CustomerState, termsOf } from '../domain/customer';
 import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../domain/dates';
 import { type OwnerAction, signActionToken } from '../domain/delivery/actionToken';
+import { taskCodeOf } from '../domain/delivery/taskCode';
 import type { Case, CustomerRecord } from '../domain/engine/cases';
 import { holdoutsOfCases } from '../domain/engine/holdout';
 import { portfolioKpis, utilizationPct } from '../domain/metrics';
@@ -100,6 +101,7 @@ function digestTask(
 ): DigestTask {
   return {
     actions: taskActions(task, link),
+    taskCode: taskCodeOf(task),
     task: task.task,
     reason: task.reason,
     customerName: state?.customerName ?? task.customerId,

@@ -50,9 +50,11 @@ export function createOwnerActionHandler(deps: OwnerActionHandlerDependencies) {
     const token = tokenOf(event);
     const today = deps.now().toISOString().slice(0, 10);
     const check = token === null ? null : verifyActionToken(token, await deps.secret(), today);
+    const json = wantsJson(event);
     if (!check?.valid) {
       const reason = check?.reason ?? 'malformed';
       logger.warn('action link refused', { reason });
+      if (json) return respondJson(400, { refused: reason });
       return respond(400, reason === 'expired' ? expiredActionLinkPage(locale) : badActionLinkPage(locale));
     }
     const { claims } = check;
@@ -64,7 +66,20 @@ export function createOwnerActionHandler(deps: OwnerActionHandlerDependencies) {
     const outcome = await performAction(deps, claims, token!);
     logger.info('owner action', { action: claims.action, outcome: outcome.kind, by: maskEmail(claims.by) });
     const status = outcome.kind in STATUS ? STATUS[outcome.kind as keyof typeof STATUS] : 200;
+    if (json) return respondJson(status, { outcome });
     return respond(status, outcomePage(claims.locale, outcome, about.customerName));
+  };
+}
+
+/** `clm task` and `clm customer` post the same tokens and ask for the outcome as JSON, to print it in one line. */
+const wantsJson = (event: APIGatewayProxyEventV2) =>
+  String(event.headers?.accept ?? '').includes('application/json');
+
+function respondJson(statusCode: number, body: object): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
   };
 }
 

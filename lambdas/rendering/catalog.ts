@@ -53,6 +53,7 @@ export const DIGEST_WORDS = [
   'holdoutGroup',
   'holdoutTooSmall',
   'holdoutDifference',
+  'taskCode',
   'actionDone',
   'actionSnooze',
   'actionPause',

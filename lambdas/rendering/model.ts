@@ -60,6 +60,8 @@ export interface DigestTask {
   ownerEmail: string | null;
   /** Call talking points are shown for new tasks. */
   withTalkingPoints: boolean;
+  /** The task ID `clm task done|snooze` takes (see domain/delivery/taskCode). */
+  taskCode: string;
   /** Signed links that act on the task (Done, Snooze, Pause, Won't renew); empty where links are not set up. */
   actions: { action: OwnerAction; url: string }[];
 }

@@ -186,6 +186,7 @@ export class EmailRenderer {
         script: task.withTalkingPoints && task.task ? (d.callScripts[task.task] ?? null) : null,
         points: task.withTalkingPoints && !(task.task && d.callScripts[task.task]) ? d.points : [],
         actions: task.actions.map((a) => ({ label: t[ACTION_WORDS[a.action]]!, url: a.url })),
+        taskCode: task.taskCode,
       });
       const kpis = data.kpis
         ? [
@@ -394,6 +395,7 @@ interface TaskLine {
   points: string[];
   script: CallScript | null;
   actions: { label: string; url: string }[];
+  taskCode: string;
 }
 
 function digestText(
@@ -427,6 +429,7 @@ function digestText(
         `  ${d.contact}: ${task.contactName} <${task.email}>${task.phone ? `, ${task.phone}` : ''}${task.previousContact ? `; ${d.previousContact}: ${task.previousContact}` : ''}`,
         `  ${d.due}: ${task.due}, ${task.utilization}${task.owner ? `, ${d.owner}: ${task.owner}` : ''}${task.reason ? `, ${task.reason}` : ''}`,
         ...task.products.map((p) => `  - ${p.name}: ${p.purchased} / ${p.assigned} / ${p.active}`),
+        `  ${d.taskCode}: ${task.taskCode}`,
         ...(task.points.length
           ? [`  ${d.talkingPoints}:`, ...task.points.map((point) => `    - ${point}`)]
           : []),

@@ -21,11 +21,12 @@ export function signParts(parts: readonly string[], secret: string): string {
 }
 
 /**
- * The parts of a genuine token with `count` parts. Anything else is refused with its reason: a token in another
+ * The parts of a genuine token with `count` parts (or any of the counts given). Anything else is refused with its reason: a token in another
  * form than the one we issue (padding, standard base64, spare bits in the last character) even if it decodes to
  * the same bytes, a wrong MAC, or a payload that is not an array of `count` strings.
  */
-export function verifyParts(token: string, secret: string, count: number): SignedCheck {
+export function verifyParts(token: string, secret: string, count: number | readonly number[]): SignedCheck {
+  const counts: readonly number[] = typeof count === 'number' ? [count] : count;
   const match = TOKEN.exec(token);
   if (!match) return { valid: false, reason: 'malformed' };
   const [, payload, mac] = match as unknown as [string, string, string];
@@ -42,7 +43,11 @@ export function verifyParts(token: string, secret: string, count: number): Signe
   } catch {
     return { valid: false, reason: 'malformed' };
   }
-  if (!Array.isArray(parsed) || parsed.length !== count || !parsed.every((p) => typeof p === 'string'))
+  if (
+    !Array.isArray(parsed) ||
+    !counts.includes(parsed.length) ||
+    !parsed.every((p) => typeof p === 'string')
+  )
     return { valid: false, reason: 'malformed' };
   return { valid: true, parts: parsed as string[] };
 }

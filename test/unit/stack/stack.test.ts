@@ -254,7 +254,7 @@ describe('observability', () => {
     expect(dashboard).toContain('Emails sent by play, per day');
   });
 
-  it('outputs the bucket, an upload command, the dashboard, the unsubscribe and owner-action URLs', () => {
+  it('outputs the bucket, an upload command, the dashboard, the unsubscribe and owner-action URLs, and the signing secret for clm', () => {
     for (const name of [
       'SnapshotBucketName',
       'UploadCommand',
@@ -263,6 +263,10 @@ describe('observability', () => {
       'OwnerActionUrl',
     ])
       template.hasOutput(name, Match.anyValue());
+    // The ARN, not the value: the CLI reads the secret with its user's own credentials.
+    template.hasOutput('SigningSecretArn', {
+      Value: { Ref: Match.stringLikeRegexp('UnsubscribeSigningKey') },
+    });
   });
 });
 
