@@ -59,7 +59,7 @@ ${WHERE}`;
 type Outcome = ActionOutcome['kind'];
 
 /** One line per outcome, and whether an action was taken (exit 0) or there was nothing to act on (exit 1). */
-function lineOf(outcome: ActionOutcome, about: string): [string, 0 | 1] {
+function lineOf(outcome: ActionOutcome, about: string, gone: string): [string, 0 | 1] {
   switch (outcome.kind) {
     case 'done':
     case 'wont-renew':
@@ -71,17 +71,20 @@ function lineOf(outcome: ActionOutcome, about: string): [string, 0 | 1] {
     case 'resumed':
       return [`resumed: ${about}`, 0];
     case 'gone':
-      return [`gone: ${about} ${GONE[about.startsWith('task') ? 'task' : 'customer']}`, 1];
+      return [`gone: ${about} ${gone}`, 1];
     case 'used':
-      return [`already used: ${about} was acted on with this very request before`, 1];
+      // The token names the day it was made: the same command twice on one day is the same token.
+      return [`already used: the same action on ${about} was taken earlier today; nothing changed`, 1];
     case 'closed':
       return [`already done: ${about} was closed before`, 1];
   }
 }
 
+/** What "nothing to act on" means for each command. */
 const GONE = {
-  task: 'is not there any more (done, expired, or never recorded)',
-  customer: 'is not known to the stack (or not paused, for resume)',
+  task: 'is not there any more (expired, or never recorded)',
+  pause: 'is not known to the stack',
+  resume: 'is not paused',
 };
 
 export function createOwnerActionCommands(clientsFor: (region?: string) => OwnerActionClients): {
@@ -93,6 +96,7 @@ export function createOwnerActionCommands(clientsFor: (region?: string) => Owner
     claims: Omit<ActionClaims, 'issuedOn' | 'locale'>,
     values: { stack: string; region?: string | undefined },
     about: string,
+    gone: string,
     io: CliIo,
   ): Promise<number> {
     let response: Response;
@@ -128,7 +132,7 @@ export function createOwnerActionCommands(clientsFor: (region?: string) => Owner
       );
       return 2;
     }
-    const [line, code] = lineOf(answer.outcome as ActionOutcome, about);
+    const [line, code] = lineOf(answer.outcome as ActionOutcome, about, gone);
     (code === 0 ? io.out : io.err)(line);
     return code;
   }
@@ -159,6 +163,7 @@ export function createOwnerActionCommands(clientsFor: (region?: string) => Owner
         { action: verb, by: ref.to, customerId, task: ref },
         values,
         `task for customer ${customerId} due ${ref.dueOn}`,
+        GONE.task,
         io,
       );
     },
@@ -191,6 +196,7 @@ export function createOwnerActionCommands(clientsFor: (region?: string) => Owner
         { action: verb, by: values.by, customerId, task: null, ...(days === undefined ? {} : { days }) },
         values,
         `customer ${customerId}`,
+        GONE[verb],
         io,
       );
     },

@@ -218,6 +218,7 @@ describe('clm task and clm customer', () => {
 
     // Act
     const result = await clm('task', 'snooze', id);
+    const sameDay = await clm('task', 'snooze', id);
 
     // Assess
     expect(result).toEqual({
@@ -231,6 +232,12 @@ describe('clm task and clm customer', () => {
     expect((await harness.store.getCase('D-1', ACTIVATION))!.steps[2]).toMatchObject({
       status: 'scheduled',
       dueOn: '2026-03-23',
+    });
+    expect(sameDay).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'already used: the same action on task for customer D-1 due 2026-03-09 was taken earlier today; nothing changed\n',
     });
     expect(actionEvents()).toEqual([expect.objectContaining({ kind: 'task-snoozed', by: OWNER })]);
   });
@@ -270,7 +277,7 @@ describe('clm task and clm customer', () => {
     expect(await harness.ses.emails()).toEqual([]);
     expect(resumed).toEqual({ code: 0, stdout: 'resumed: customer R-1\n', stderr: '' });
     expect(await harness.actions.pauseOf('R-1', followUp.dueOn)).toBeNull();
-    expect(again.code).toBe(1);
+    expect(again).toEqual({ code: 1, stdout: '', stderr: 'gone: customer R-1 is not paused\n' });
     expect(actionEvents()).toEqual([
       expect.objectContaining({ kind: 'customer-paused', customerId: 'R-1', by: OWNER }),
       expect.objectContaining({ kind: 'customer-resumed', customerId: 'R-1', by: OWNER }),
@@ -296,7 +303,7 @@ describe('clm task and clm customer', () => {
     expect(unknown).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'gone: customer NOBODY is not known to the stack (or not paused, for resume)\n',
+      stderr: 'gone: customer NOBODY is not known to the stack\n',
     });
     expect(noBy.code).toBe(2);
     expect(noBy.stderr.split('\n')[0]).toBe(
