@@ -12,10 +12,10 @@ import { todayIn } from '../domain/dates';
 import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
 import { EmailRenderer } from '../rendering/renderer';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { deliverySettingsOf } from '../shared/settings';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** The digest function's composition root. */
 export function digestRoot(input: RootInput<'digest', 'dynamodb' | 'ses' | 'secrets'>): DigestDependencies {

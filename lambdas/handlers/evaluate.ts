@@ -10,10 +10,10 @@ import { type NightDependencies, type NightOutcome, runNight } from '../delivery
 import { todayIn } from '../domain/dates';
 import { DEFAULT_PLAYBOOK, parsePlaybook } from '../domain/playbook/playbook';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { countRescheduled, PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { deliverySettingsOf } from '../shared/settings';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** What both evaluators are built from: the store, the email-day book, the step schedules, the playbook. */
 export function evaluationOf(

@@ -3,10 +3,10 @@ import type { SQSEvent } from 'aws-lambda';
 import { shardOf } from '../adapters/sqs/sqsShardQueue';
 import { type EvaluateDependencies, evaluatePortfolio } from '../delivery/evaluatePortfolio';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { countRescheduled, publishMetrics } from '../shared/observability';
 import { evaluationOf } from './evaluate';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** The shard worker's composition root: the nightly evaluation without the queue (a worker sends no shards). */
 export function evaluateShardRoot(

@@ -17,10 +17,10 @@ import type { IngestStore } from '../ports/ingestStore';
 import type { SnapshotBucket } from '../ports/snapshotBucket';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { CONTACTS_PREFIX, REPORT_PREFIX, SNAPSHOT_PREFIX } from '../shared/environment';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { countFailedFile, PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { SETTINGS_FILE } from '../shared/settings';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** S3 sends object keys URL-encoded, with spaces as '+'. */
 export function objectKeyOf(encoded: string): string {

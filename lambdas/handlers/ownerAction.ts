@@ -18,12 +18,12 @@ import {
   outcomePage,
 } from '../ownerActions/pages';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { maskEmail } from '../shared/privacy';
 import { methodOf, PAGE_HEADERS, respond, tokenOf } from '../shared/publicEndpoint';
 import { deliverySettingsOf } from '../shared/settings';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 export interface OwnerActionHandlerDependencies extends OwnerActionDependencies {
   secret: () => Promise<string>;

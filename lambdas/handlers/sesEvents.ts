@@ -5,9 +5,9 @@ import { DynamoCustomerDirectory, DynamoTaskBook } from '../adapters/dynamodb/dy
 import type { SuppressionList } from '../ports/suppressionList';
 import type { CustomerDirectory, TaskBook } from '../ports/taskBook';
 import { lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/privacy';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** The part of an SES event (configuration set → EventBridge) that matters here. */
 export interface SesEventDetail {

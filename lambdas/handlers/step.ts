@@ -11,10 +11,10 @@ import { RetryLaterError, runStep, type StepDependencies, type StepOutcome } fro
 import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
 import { EmailRenderer } from '../rendering/renderer';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { deliverySettingsOf } from '../shared/settings';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 /** The payload the evaluator put on the schedule; anything else is refused before it reaches a customer. */
 export function stepPayloadOf(event: unknown): StepPayload {

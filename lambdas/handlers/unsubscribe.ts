@@ -7,11 +7,11 @@ import { verifyUnsubscribeToken } from '../domain/delivery/unsubscribeToken';
 import type { Locale } from '../domain/locales';
 import type { SuppressionList } from '../ports/suppressionList';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
+import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/privacy';
 import { bodyOf, methodOf, PAGE_HEADERS, respond, tokenOf } from '../shared/publicEndpoint';
 import { badLinkPage, confirmPage, donePage, expiredLinkPage, notAllowedPage } from '../unsubscribe/pages';
-import { lambdaInput, onColdStart, type RootInput } from './root';
 
 export interface UnsubscribeDependencies {
   suppressions: SuppressionList;

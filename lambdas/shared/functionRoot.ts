@@ -1,7 +1,7 @@
 import type { EventLog } from '../ports/eventLog';
-import type { AwsClients } from '../shared/awsClients';
-import { type EnvironmentOf, environmentOf, type FunctionName } from '../shared/environment';
-import { bundledSettings, type Settings } from '../shared/settings';
+import type { AwsClients } from './awsClients';
+import { type EnvironmentOf, environmentOf, type FunctionName } from './environment';
+import { bundledSettings, type Settings } from './settings';
 
 /**
  * What a function's composition root is built from: its environment, its settings and the AWS clients it uses.
