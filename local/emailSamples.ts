@@ -109,7 +109,7 @@ function task(overrides: Partial<DigestTask>): DigestTask {
     taskCode: taskCodeOf({
       to: 'dana.owner@reseller.example',
       dueOn: '2026-11-23',
-      taskId: '5f3a9c1e',
+      taskId: '5f3a9c1e0d2b4a6978c1e0f3a9c1e5d2',
       customerId: 'C-1001',
     }),
     actions: (['done', 'snooze', 'pause'] as const).map((action) => ({
