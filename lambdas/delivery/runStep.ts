@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hasAdmin } from '../domain/contacts/contactRow';
+import { hasAdmin } from '../domain/contacts/adminAddress';
 import type { CustomerState } from '../domain/customer';
 
 import { type IsoDate, todayIn } from '../domain/dates';

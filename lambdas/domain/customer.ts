@@ -1,5 +1,5 @@
 import { normalizeAddress } from './address';
-import { noAdminAddress } from './contacts/contactRow';
+import { noAdminAddress } from './contacts/adminAddress';
 import type { IsoDate } from './dates';
 import type { Locale } from './locales';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluatePortfolio, type StepPayload } from '../../../lambdas/delivery/evaluatePortfolio';
 import { runStep } from '../../../lambdas/delivery/runStep';
-import { noAdminAddress } from '../../../lambdas/domain/contacts/contactRow';
+import { noAdminAddress } from '../../../lambdas/domain/contacts/adminAddress';
 import type { IsoDate } from '../../../lambdas/domain/dates';
 import { customerState } from '../../helpers/customerFactory';
 import { DeliveryHarness } from '../../helpers/deliveryHarness';
