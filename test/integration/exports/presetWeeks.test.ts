@@ -122,11 +122,36 @@ const WEEKS: Week[] = [
   },
   {
     preset: 'partner-center-license-deployment',
-    expected: [['deployment', '5e6f7a8b-0001-4c2d-9e3f-000000000004', 'admin@tailspin.example']],
+    expected: [
+      ['welcome', '5e6f7a8b-0009-4c2d-9e3f-000000000009', 'admin@tailspin.example'],
+      ['deployment', '5e6f7a8b-0001-4c2d-9e3f-000000000004', 'admin@tailspin.example'],
+      ['renewal', '5e6f7a8b-0008-4c2d-9e3f-000000000008', 'admin@tailspin.example'],
+    ],
     example: '2026-03-02.json',
     // The export has no term dates: the mapping's term_start (2026-01-01) puts Tailspin in term week 9 with 14
-    // of 20 E1 seats deployed (deployment). No term end: no renewal; one term start for all: no welcome.
-    day: (example, day) => replace(example, [['2026-03-01T05:12:44Z', `${day}T05:12:44Z`]]),
+    // of 20 E1 seats deployed (deployment). Two more customers carry their own term columns beside the preset's,
+    // as a reseller may add them: Fourth Coffee starting on Monday (welcome), Lamna Healthcare's term ending 84
+    // days after Wednesday (renewal). The mapping gives one admin to all, who gets one email a day.
+    day: (example, day) => {
+      const file = JSON.parse(replace(example, [['2026-03-01T05:12:44Z', `${day}T05:12:44Z`]]));
+      const [, record] = file.Value;
+      file.Value.push(
+        {
+          ...record,
+          customerTenantId: '5e6f7a8b-0009-4c2d-9e3f-000000000009',
+          customerName: 'Fourth Coffee',
+          term_start: '2026-03-02',
+        },
+        {
+          ...record,
+          customerTenantId: '5e6f7a8b-0008-4c2d-9e3f-000000000008',
+          customerName: 'Lamna Healthcare',
+          term_start: '2025-05-28',
+          term_end: RENEWAL_END,
+        },
+      );
+      return JSON.stringify(file, null, 2);
+    },
   },
   {
     preset: 'partner-center-subscriptions',
@@ -152,12 +177,41 @@ const WEEKS: Week[] = [
   },
   {
     preset: 'adobe-vip-subscriptions',
-    expected: [['renewal', 'P1005238896', 'studio-admin@adatum.example']],
+    expected: [
+      ['welcome', 'P1005238898', 'studio-admin@adatum.example'],
+      ['deployment', 'P1005238897', 'studio-admin@adatum.example'],
+      ['renewal', 'P1005238896', 'studio-admin@adatum.example'],
+    ],
     example: '2026-03-02.json',
-    // Adatum: the first subscription's anniversary moves to 84 days after Wednesday (renewal). The file is one
-    // customer's and a term is taken to start a year before its anniversary, so that customer's term began in
-    // 2025: its week 1 (welcome) and weeks 2-10 (deployment) cannot fall in this week beside a renewal.
-    day: (example) => replace(example, [['"renewalDate": "2026-03-10"', `"renewalDate": "${RENEWAL_END}"`]]),
+    // The file is one customer's (the mapping names it) and a term is taken to start a year before its
+    // anniversary. Adatum's first subscription renews 84 days after Wednesday (renewal). Two more customers
+    // carry their own customer_id and customer_name columns beside the preset's, as a reseller may add them:
+    // one renewing 2027-02-09 (term week 4) with 1 of 3 seats used (deployment), one renewing 2027-03-02
+    // (its term starting on Monday: welcome).
+    day: (example) => {
+      const file = JSON.parse(
+        replace(example, [['"renewalDate": "2026-03-10"', `"renewalDate": "${RENEWAL_END}"`]]),
+      );
+      const [, item] = file.items;
+      file.items.push(
+        {
+          ...item,
+          subscriptionId: '8675309a4b2e',
+          customer_id: 'P1005238897',
+          customer_name: 'Adatum Print',
+          renewalDate: '2027-02-09',
+          usedQuantity: 1,
+        },
+        {
+          ...item,
+          subscriptionId: '8675309a4b2f',
+          customer_id: 'P1005238898',
+          customer_name: 'Adatum Video',
+          renewalDate: '2027-03-02',
+        },
+      );
+      return JSON.stringify(file, null, 2);
+    },
   },
   {
     preset: 'distributor-adobe-assets',
