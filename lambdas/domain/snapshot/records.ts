@@ -102,6 +102,9 @@ export async function* csvRecords(
       bom: true,
       delimiter: delimiter ?? detectDelimiter(headerText),
       relax_column_count: true,
+      // Not only the first line's ending: a row appended with a bare LF to a CRLF export would else be read
+      // as the previous row's extra cells, and lost.
+      record_delimiter: ['\r\n', '\n'],
       skip_empty_lines: true,
       skip_records_with_error: true,
       info: true,

@@ -47,6 +47,18 @@ describe('readSnapshot: spreadsheet and shell exports', () => {
     ]);
   });
 
+  it('reads a file whose line endings are mixed (CRLF, then a bare LF), losing no row', async () => {
+    // Prepare: a row appended by a tool that writes LF to a CRLF export
+    const text = `${[HEADER, csvLine(), csvLine({ customer_id: 'C2' })].join('\r\n')}\n${csvLine({ customer_id: 'C3' })}\r\n`;
+
+    // Act
+    const { summary, events } = await readAll(text);
+
+    // Assess
+    expect(summary).toMatchObject({ rows: 3, accepted: 3, rejected: [] });
+    expect(rows(events).map((row) => row.customerId)).toEqual(['C1', 'C2', 'C3']);
+  });
+
   it('reads a tab-separated file', async () => {
     // Act
     const { summary } = await readAll(
