@@ -4,9 +4,10 @@ import { addDays, type IsoDate } from '../../lambdas/domain/dates';
 import { MIN_HOLDOUT_GROUP } from '../../lambdas/domain/engine/holdout';
 import { deploymentPct, utilizationPct } from '../../lambdas/domain/metrics';
 import { OUTPUT_CUSTOMER_FOLDER } from '../outputFolder';
+import type { SimulationSummary } from '../simulation';
 import { legend, lines, PALETTE, type Series, stackedBars, type TimelineRow, timeline } from './charts';
 import { escapeHtml, page, table } from './html';
-import { casesOf, type HoldoutSummary, type PlayOutcome } from './playOutcomes';
+import { casesOf, type HoldoutSummary } from './playOutcomes';
 import { addTo, mailKey, type RunEvent, type RunMail } from './runEvents';
 import type { CustomerFacts, PortfolioNight, RunFacts } from './runFacts';
 
@@ -14,23 +15,12 @@ import type { CustomerFacts, PortfolioNight, RunFacts } from './runFacts';
 // OUT/customers/<customer id>.html (one customer's journey) and OUT/mail.html (every email by day). Static pages
 // that open from disk: the only script filters the customer list.
 
-/** The figures of summary.json the report shows at the top (the same numbers). */
-export interface ReportSummary {
-  days: number;
-  customers: number;
-  emailsByPlay: Record<string, number>;
-  emailsByLocale: Record<string, number>;
-  tasks: number;
-  escalations: number;
-  casesOpened: number;
-  resolutions: number;
-  suppressed: number;
-  digests: number;
-  ingest: { files: number; rows: number; rejected: number };
-  outcomesByPlay?: Record<string, PlayOutcome>;
-  heldOutByPlay?: Record<string, number>;
-  holdouts?: HoldoutSummary[];
-}
+/** The figures of summary.json the report shows at the top (the same numbers); a summary of before holdouts has none. */
+export type ReportSummary = Omit<
+  SimulationSummary,
+  'outcomesByPlay' | 'heldOutByPlay' | 'bounces' | 'complaints' | 'unsubscribes' | 'invocations'
+> &
+  Partial<Pick<SimulationSummary, 'outcomesByPlay' | 'heldOutByPlay'>>;
 
 export interface ReportInput {
   out: string;

@@ -4,30 +4,16 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/clm';
-import type { CliIo } from '../../../cli/command';
 import { readSnapshot } from '../../../lambdas/domain/snapshot/reader';
 import { parseReadingSettings } from '../../../lambdas/domain/snapshot/readingSettings';
 import { lineKeyOf, type SnapshotRow } from '../../../lambdas/domain/snapshot/snapshotRow';
+import { capture } from '../../helpers/cliIo';
 import { IngestHarness } from '../../helpers/ingestHarness';
 
 // The README's "Bring your exports": every example under examples/ is a vendor export as it comes, read by its
 // preset (recognised from the header row) with the contacts the export lacks given as mapping constants.
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += `${text}\n`;
-    },
-    err(text: string) {
-      io.stderr += `${text}\n`;
-    },
-  };
-  return io;
-}
 
 async function exampleOf(preset: string): Promise<{ file: string; mapping: string }> {
   const names = await readdir(join(EXAMPLES, preset));

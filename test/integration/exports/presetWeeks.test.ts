@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/clm';
-import type { CliIo } from '../../../cli/command';
+import { capture } from '../../helpers/cliIo';
 
 // Issue 13: a week of daily files in each preset's layout, replayed through clm simulate, sends the welcome,
 // deployment and renewal emails. Each day is the example export with the file name's date (and the export's
@@ -21,20 +21,6 @@ const WEEK = [
   '2026-03-08',
 ];
 const RENEWAL_END = '2026-05-27'; // Wednesday 2026-03-04 + 84 days
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += `${text}\n`;
-    },
-    err(text: string) {
-      io.stderr += `${text}\n`;
-    },
-  };
-  return io;
-}
 
 interface Week {
   preset: string;

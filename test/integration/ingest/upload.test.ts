@@ -5,9 +5,9 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../cli/command';
 import { createUploadCommand } from '../../../cli/upload';
 import { type LocalS3, startS3 } from '../../../local/emulators';
+import { capture } from '../../helpers/cliIo';
 import { csvLine, HEADER } from '../../helpers/snapshotFiles';
 
 const cloudFormation = mockClient(CloudFormationClient);
@@ -25,20 +25,6 @@ afterAll(async () => {
 afterEach(() => {
   cloudFormation.reset();
 });
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out: (text: string) => {
-      io.stdout += `${text}\n`;
-    },
-    err: (text: string) => {
-      io.stderr += `${text}\n`;
-    },
-  };
-  return io;
-}
 
 const command = () =>
   createUploadCommand(() => ({

@@ -3,22 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/clm';
-import type { CliIo } from '../../../cli/command';
+import { capture } from '../../helpers/cliIo';
 import { csvLine, HEADER } from '../../helpers/snapshotFiles';
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += `${text}\n`;
-    },
-    err(text: string) {
-      io.stderr += `${text}\n`;
-    },
-  };
-  return io;
-}
 
 let dir: string;
 beforeAll(async () => {

@@ -3,21 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/clm';
-import type { CliIo } from '../../../cli/command';
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += `${text}\n`;
-    },
-    err(text: string) {
-      io.stderr += `${text}\n`;
-    },
-  };
-  return io;
-}
+import { capture } from '../../helpers/cliIo';
 
 let dir: string;
 beforeAll(async () => {
