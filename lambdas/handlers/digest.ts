@@ -3,7 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoIngestReports } from '../adapters/dynamodb/dynamoIngestReports';
 import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
-import { DynamoMessageLedger, DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
+import { DynamoMessageLedger } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
 import { cachedSecret } from '../adapters/secrets/signingSecret';
 import { sesMailerOf } from '../adapters/ses/sesMailer';
@@ -12,7 +12,7 @@ import { todayIn } from '../domain/dates';
 import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
 import { EmailRenderer } from '../rendering/renderer';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
-import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
+import { lambdaInput, onColdStart, portfolioStoreOf, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { deliverySettingsOf } from '../shared/settings';
@@ -21,12 +21,7 @@ import { deliverySettingsOf } from '../shared/settings';
 export function digestRoot(input: RootInput<'digest', 'dynamodb' | 'ses' | 'secrets'>): DigestDependencies {
   const { environment: e, settings: s, clients } = input;
   return {
-    store: new DynamoPortfolioStore({
-      client: clients.dynamodb,
-      portfolioTable: e.PORTFOLIO_TABLE,
-      retentionDays: s.dataRetentionDays,
-      ...(input.now ? { now: input.now } : {}),
-    }),
+    store: portfolioStoreOf(input),
     tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     reports: new DynamoIngestReports(clients.dynamodb, e.ACTIVITY_TABLE),
     ledger: new DynamoMessageLedger(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),

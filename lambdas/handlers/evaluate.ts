@@ -2,7 +2,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoEmailDayBook } from '../adapters/dynamodb/dynamoEmailDayBook';
-import { DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventBridgeScheduler';
 import { SqsShardQueue } from '../adapters/sqs/sqsShardQueue';
 import type { EvaluateDependencies } from '../delivery/evaluatePortfolio';
@@ -10,7 +9,7 @@ import { type NightDependencies, type NightOutcome, runNight } from '../delivery
 import { todayIn } from '../domain/dates';
 import { DEFAULT_PLAYBOOK, parsePlaybook } from '../domain/playbook/playbook';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
-import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
+import { lambdaInput, onColdStart, portfolioStoreOf, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { countRescheduled, PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { deliverySettingsOf } from '../shared/settings';
@@ -21,12 +20,7 @@ export function evaluationOf(
 ): EvaluateDependencies {
   const { environment: e, settings: s, clients } = input;
   return {
-    store: new DynamoPortfolioStore({
-      client: clients.dynamodb,
-      portfolioTable: e.PORTFOLIO_TABLE,
-      retentionDays: s.dataRetentionDays,
-      ...(input.now ? { now: input.now } : {}),
-    }),
+    store: portfolioStoreOf(input),
     emailDays: new DynamoEmailDayBook(clients.dynamodb, e.PORTFOLIO_TABLE),
     scheduler: new EventBridgeScheduler({
       client: clients.scheduler,

@@ -2,7 +2,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
-import { DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventBridgeScheduler';
 import { cachedSecret } from '../adapters/secrets/signingSecret';
@@ -18,7 +17,7 @@ import {
   outcomePage,
 } from '../ownerActions/pages';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
-import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
+import { lambdaInput, onColdStart, portfolioStoreOf, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { maskEmail } from '../shared/privacy';
@@ -89,12 +88,7 @@ export function ownerActionRoot(
 ): OwnerActionHandlerDependencies {
   const { environment: e, settings: s, clients } = input;
   return {
-    store: new DynamoPortfolioStore({
-      client: clients.dynamodb,
-      portfolioTable: e.PORTFOLIO_TABLE,
-      retentionDays: s.dataRetentionDays,
-      ...(input.now ? { now: input.now } : {}),
-    }),
+    store: portfolioStoreOf(input),
     tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     actions: new DynamoOwnerActions(
       clients.dynamodb,

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
-import { DynamoMessageLedger, DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
+import { DynamoMessageLedger } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
 import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
 import { cachedSecret } from '../adapters/secrets/signingSecret';
@@ -11,7 +11,7 @@ import { RetryLaterError, runStep, type StepDependencies, type StepOutcome } fro
 import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
 import { EmailRenderer } from '../rendering/renderer';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
-import { lambdaInput, onColdStart, type RootInput } from '../shared/functionRoot';
+import { lambdaInput, onColdStart, portfolioStoreOf, type RootInput } from '../shared/functionRoot';
 import { logger } from '../shared/logger';
 import { PowertoolsEventLog, publishMetrics } from '../shared/observability';
 import { deliverySettingsOf } from '../shared/settings';
@@ -30,12 +30,7 @@ export function stepPayloadOf(event: unknown): StepPayload {
 export function stepRoot(input: RootInput<'step', 'dynamodb' | 'ses' | 'secrets'>): StepDependencies {
   const { environment: e, settings: s, clients } = input;
   return {
-    store: new DynamoPortfolioStore({
-      client: clients.dynamodb,
-      portfolioTable: e.PORTFOLIO_TABLE,
-      retentionDays: s.dataRetentionDays,
-      ...(input.now ? { now: input.now } : {}),
-    }),
+    store: portfolioStoreOf(input),
     ledger: new DynamoMessageLedger(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     suppressions: new DynamoSuppressionList(clients.dynamodb, e.PORTFOLIO_TABLE),
     tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),

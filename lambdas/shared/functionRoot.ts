@@ -1,3 +1,4 @@
+import { DynamoPortfolioStore } from '../adapters/dynamodb/dynamoPortfolioStore';
 import type { EventLog } from '../ports/eventLog';
 import type { AwsClients } from './awsClients';
 import { type EnvironmentOf, environmentOf, type FunctionName } from './environment';
@@ -32,4 +33,19 @@ export function onColdStart<E, R>(make: () => (event: E) => Promise<R>): (event:
     handler ??= make();
     return handler(event);
   };
+}
+
+/** The portfolio store every delivery function reads: its table, the retention and the injected clock. */
+export function portfolioStoreOf(input: {
+  environment: { PORTFOLIO_TABLE: string };
+  settings: { dataRetentionDays: number };
+  clients: Pick<AwsClients, 'dynamodb'>;
+  now?: () => Date;
+}): DynamoPortfolioStore {
+  return new DynamoPortfolioStore({
+    client: input.clients.dynamodb,
+    portfolioTable: input.environment.PORTFOLIO_TABLE,
+    retentionDays: input.settings.dataRetentionDays,
+    ...(input.now ? { now: input.now } : {}),
+  });
 }
