@@ -74,6 +74,9 @@ export class ClmAutopilotStack extends Stack {
         ...(config.replyToEmail ? { replyTo: config.replyToEmail } : {}),
       },
       customersPerShard: config.customersPerShard,
+      ...(config.sesDailyQuota && config.sesMaxSendRate
+        ? { sendingQuota: { dailyMessages: config.sesDailyQuota, messagesPerSecond: config.sesMaxSendRate } }
+        : {}),
       ...(config.defaultOwnerEmail ? { defaultOwnerEmail: config.defaultOwnerEmail } : {}),
       playbook: config.playbook,
       reading: config.reading,

@@ -47,6 +47,9 @@ const Context = z.object({
   digestTime: clock.default('08:00'),
   evaluationTime: clock.default('02:00'),
   customersPerShard: z.coerce.number().int().min(1000).max(200_000).default(DEFAULT_CUSTOMERS_PER_SHARD),
+  /** The SES quota to plan and pace with; both or neither. Unset: the account's own, read with GetAccount. */
+  sesDailyQuota: z.coerce.number().int().min(1).optional(),
+  sesMaxSendRate: z.coerce.number().positive().optional(),
   playbook: z.string().optional(),
   alarmEmail: email.optional(),
   dataRetentionDays: z.coerce.number().int().min(30).max(3650).default(400),
@@ -151,6 +154,10 @@ export function loadConfig(context: (key: string) => unknown): ClmConfig {
     throw new ConfigError(`clm-autopilot configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
+  if ((c.sesDailyQuota === undefined) !== (c.sesMaxSendRate === undefined))
+    throw new ConfigError(
+      'clm-autopilot configuration:\n  -c sesDailyQuota and -c sesMaxSendRate go together (or leave both out)',
+    );
   let playbook: Playbook | null = null;
   if (c.playbook) {
     try {

@@ -3,6 +3,7 @@ import type { DeliverySettings } from '../delivery/settings';
 import { type ClockTime, isClockTime } from '../domain/delivery/sendTime';
 import { LOCALES, type Locale } from '../domain/locales';
 import type { ReadingSettings } from '../domain/snapshot/readingSettings';
+import type { SendingQuota } from '../ports/sendingQuota';
 import type { Brand } from '../rendering/model';
 import { FUNCTIONS, type FunctionName, type SettingsSection } from './environment';
 
@@ -28,6 +29,11 @@ export interface Settings {
   brand: Brand;
   sender: { email: string; name: string; replyTo?: string };
   customersPerShard: number;
+  /**
+   * The SES sending quota to plan and pace with, when the reseller states it; otherwise the account's own, read
+   * with SES GetAccount.
+   */
+  sendingQuota?: SendingQuota;
   /** Evaluators only: the reseller's playbook as written (parsed at cold start), or null for the default one. */
   playbook?: unknown;
   /** The account owner of customers that neither their rows nor the contacts directory give one. */
@@ -79,6 +85,14 @@ export function checkSettings(fn: FunctionName, value: unknown): Settings {
       typeof s.defaultOwnerEmail === 'string' && s.defaultOwnerEmail.includes('@'),
       'an address',
     );
+  if (s.sendingQuota !== undefined) {
+    const q = s.sendingQuota as Partial<SendingQuota> | null;
+    need(
+      'sendingQuota',
+      wholeNumber(q?.dailyMessages) && typeof q?.messagesPerSecond === 'number' && q.messagesPerSecond > 0,
+      'a daily message count and a rate a second',
+    );
+  }
   for (const section of FUNCTIONS[fn].settings as readonly SettingsSection[])
     need(section, section in s, `the ${section} section`);
   if (problems.length > 0)
