@@ -29,6 +29,11 @@ const RAW_ROW_BYTES = 70;
 const CASE_BYTES = 1_500;
 const CASES_PER_CUSTOMER = 3;
 const RETENTION_DAYS = 400;
+/**
+ * The send queue between the schedules and SES: the schedule's SendMessage, the sender's ReceiveMessage and its
+ * DeleteMessage, one each per email (no batching counted, so an upper bound).
+ */
+export const SEND_QUEUE_REQUESTS_PER_EMAIL = 3;
 
 /**
  * Dollars a month for a portfolio of `customers`, by service. DynamoDB: the nightly customer put (1 KB units) and
@@ -70,6 +75,9 @@ export function costPerMonth(
     lambda: gbSeconds * prices.lambdaArmPerGbSecond + (invocations / 1e6) * prices.lambdaPerMillionRequests,
     scheduler: (schedules / 1e6) * prices.schedulerPerMillion,
     ses: (emails / 1000) * prices.sesPerThousand,
+    sqs:
+      ((customerNights * x.emailsPerCustomerNight * SEND_QUEUE_REQUESTS_PER_EMAIL) / 1e6) *
+      prices.sqsPerMillionRequests,
     s3:
       ((NIGHTS * 2) / 1000) * prices.s3PutPerThousand +
       (NIGHTS / 1000) * prices.s3GetPerThousand +

@@ -12,6 +12,8 @@ export const PRICES = {
   lambdaPerMillionRequests: 0.2,
   /** EventBridge Scheduler: per million scheduled invocations. */
   schedulerPerMillion: 1.0,
+  /** SQS standard queue: per million requests (each up to 64 KB). */
+  sqsPerMillionRequests: 0.4,
   /** SES outbound email: per thousand messages. */
   sesPerThousand: 0.1,
   /** S3 Standard: per thousand PUT and per thousand GET requests, per GB-month stored. */
