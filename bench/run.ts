@@ -77,7 +77,7 @@ async function timePerCall(work: () => unknown, calls: number, rounds = 5): Prom
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 async function rendering() {
-  const { COMPILED_TEMPLATES: compiled } = await import('../lambdas/rendering/compiledTemplates');
+  const { EMAIL_TEMPLATES: compiled } = await import('../lambdas/rendering/compiledTemplates');
   const renderer = new EmailRenderer(compiled);
   const data = sampleEmailData('renewal', null, 'de');
   const request = {
@@ -444,8 +444,8 @@ async function scale() {
     firstNight = firstNightFigures(customers, decisions.opened, '2026-05-31');
   }
   if (renderMs === undefined) {
-    const { COMPILED_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
-    const renderer = new EmailRenderer(COMPILED_TEMPLATES);
+    const { EMAIL_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
+    const renderer = new EmailRenderer(EMAIL_TEMPLATES);
     const request = {
       template: 'renewal' as const,
       variant: null,

@@ -22,8 +22,8 @@ const htmlEscape = (text: string) =>
 export async function writePreview(outDir = OUT): Promise<string[]> {
   await buildTemplates();
   // Imported once built: the module is what the build just wrote.
-  const { COMPILED_TEMPLATES } = await import('../lambdas/rendering/compiledTemplates');
-  const renderer = new EmailRenderer(COMPILED_TEMPLATES);
+  const { allTemplates } = await import('../lambdas/rendering/compiledTemplates');
+  const renderer = new EmailRenderer(allTemplates());
   await mkdir(outDir, { recursive: true });
   const rows: string[] = [];
   const files: string[] = [];

@@ -9,7 +9,7 @@ import { cachedSecret } from '../adapters/secrets/signingSecret';
 import { sesMailerOf } from '../adapters/ses/sesMailer';
 import { type DigestDependencies, sendDigests } from '../delivery/sendDigests';
 import { todayIn } from '../domain/dates';
-import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
+import { DIGEST_TEMPLATES } from '../rendering/compiledTemplates';
 import { EmailRenderer } from '../rendering/renderer';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { lambdaInput, onColdStart, portfolioStoreOf, type RootInput } from '../shared/functionRoot';
@@ -26,7 +26,7 @@ export function digestRoot(input: RootInput<'digest', 'dynamodb' | 'ses' | 'secr
     reports: new DynamoIngestReports(clients.dynamodb, e.ACTIVITY_TABLE),
     ledger: new DynamoMessageLedger(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
     mailer: sesMailerOf(clients.ses, s.sender, e.CONFIGURATION_SET),
-    renderer: new EmailRenderer(COMPILED_TEMPLATES),
+    renderer: new EmailRenderer(DIGEST_TEMPLATES),
     events: input.events ?? new PowertoolsEventLog(),
     actions: new DynamoOwnerActions(
       clients.dynamodb,

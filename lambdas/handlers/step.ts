@@ -8,7 +8,7 @@ import { cachedSecret } from '../adapters/secrets/signingSecret';
 import { sesMailerOf } from '../adapters/ses/sesMailer';
 import type { StepPayload } from '../delivery/evaluatePortfolio';
 import { RetryLaterError, runStep, type StepDependencies, type StepOutcome } from '../delivery/runStep';
-import { COMPILED_TEMPLATES } from '../rendering/compiledTemplates';
+import { EMAIL_TEMPLATES } from '../rendering/compiledTemplates';
 import { EmailRenderer } from '../rendering/renderer';
 import { CLIENT_CONFIG, lambdaDocumentClient } from '../shared/awsClients';
 import { lambdaInput, onColdStart, portfolioStoreOf, type RootInput } from '../shared/functionRoot';
@@ -41,7 +41,7 @@ export function stepRoot(input: RootInput<'step', 'dynamodb' | 'ses' | 'secrets'
       s.dataRetentionDays,
     ),
     mailer: sesMailerOf(clients.ses, s.sender, e.CONFIGURATION_SET),
-    renderer: new EmailRenderer(COMPILED_TEMPLATES),
+    renderer: new EmailRenderer(EMAIL_TEMPLATES),
     events: input.events ?? new PowertoolsEventLog(),
     settings: { ...deliverySettingsOf(s), unsubscribeBaseUrl: e.UNSUBSCRIBE_BASE_URL },
     secret: cachedSecret(clients.secrets, e.SIGNING_SECRET_ID),

@@ -11,6 +11,7 @@ import type { StepDependencies } from '../../lambdas/delivery/runStep';
 import type { DigestSettings, EvaluationSettings, StepSettings } from '../../lambdas/delivery/settings';
 import { type CustomerState, usagePointOf } from '../../lambdas/domain/customer';
 import { DEFAULT_PLAYBOOK } from '../../lambdas/domain/playbook/playbook';
+import { digestRoot } from '../../lambdas/handlers/digest';
 import { evaluationOf } from '../../lambdas/handlers/evaluate';
 import { stepRoot } from '../../lambdas/handlers/step';
 import type { DeliveryEvent, EventLog } from '../../lambdas/ports/eventLog';
@@ -69,6 +70,7 @@ export class DeliveryHarness {
   readonly suppressions: DynamoSuppressionList;
   readonly tasks: DynamoTaskBook;
   readonly actions: DynamoOwnerActions;
+  /** The digest function's renderer (the step function's carries the customer emails only). */
   readonly renderer: EmailRenderer;
   private readonly step: StepDependencies;
   private readonly evaluation: EvaluateDependencies;
@@ -97,7 +99,7 @@ export class DeliveryHarness {
     this.store = this.step.store as DynamoPortfolioStore;
     this.suppressions = this.step.suppressions as DynamoSuppressionList;
     this.tasks = this.step.tasks as DynamoTaskBook;
-    this.renderer = this.step.renderer;
+    this.renderer = digestRoot(rootInput('digest', world)).renderer;
     this.actions = this.step.pauses as DynamoOwnerActions;
   }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../../lambdas/domain/locales';
 import { CATALOGS } from '../../../lambdas/rendering/catalog';
-import { COMPILED_TEMPLATES } from '../../../lambdas/rendering/compiledTemplates';
+import { allTemplates } from '../../../lambdas/rendering/compiledTemplates';
 import { EmailRenderer } from '../../../lambdas/rendering/renderer';
 import { SAMPLE_BRAND, sampleDigestData } from '../../../local/emailSamples';
 
-const renderer = new EmailRenderer(COMPILED_TEMPLATES);
+const renderer = new EmailRenderer(allTemplates());
 
 describe('the team digest on holdout groups', () => {
   it.each(LOCALES)('in %s shows both groups per play and says when they are too small', (locale) => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { COMPILED_TEMPLATES } from '../../../lambdas/rendering/compiledTemplates';
+import { allTemplates } from '../../../lambdas/rendering/compiledTemplates';
 import { EmailRenderer } from '../../../lambdas/rendering/renderer';
 import { SAMPLE_BRAND, sampleEmailData } from '../../../local/emailSamples';
 
 // Exports sometimes count more active users than paid seats (transfers, overlapping terms). The numbers are kept
 // as exported, but no customer email says more than all of their licences are in use.
 
-const renderer = new EmailRenderer(COMPILED_TEMPLATES);
+const renderer = new EmailRenderer(allTemplates());
 
 describe('customer emails with more active users than licences', () => {
   it('say at most 100 % of the licences are in use', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../../lambdas/domain/locales';
 import type { EmailTemplate } from '../../../lambdas/domain/playbook/schema';
 import { CATALOGS } from '../../../lambdas/rendering/catalog';
-import { COMPILED_TEMPLATES } from '../../../lambdas/rendering/compiledTemplates';
+import { allTemplates } from '../../../lambdas/rendering/compiledTemplates';
 import { EMAIL_SPECS } from '../../../lambdas/rendering/emailSpecs';
 import { TemplateRenderError } from '../../../lambdas/rendering/model';
 import { EmailRenderer } from '../../../lambdas/rendering/renderer';
@@ -14,7 +14,7 @@ import {
 } from '../../../local/emailSamples';
 import { checkCopy, compileMjml, copyProblem, TemplateBuildError } from '../../../scripts/buildTemplates';
 
-const compiled = COMPILED_TEMPLATES;
+const compiled = allTemplates();
 const renderer = new EmailRenderer(compiled);
 
 function expectClean(text: string) {
