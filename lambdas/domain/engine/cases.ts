@@ -31,6 +31,11 @@ export interface CaseStep {
   level: 0 | 1 | 2;
   dueOn: IsoDate;
   status: StepStatus;
+  /**
+   * Email steps the sending quota moved: the day the email would have gone had the quota left room. Counted in
+   * the digests as emails waiting.
+   */
+  heldFrom?: IsoDate;
 }
 
 export interface Case {

@@ -1,5 +1,5 @@
 import { isTermRenewed, lineKeyOf, type SubscriptionTerm, termsOf } from '../customer';
-import { addDays, type IsoDate, nextBusinessDay, onOrAfterBusinessDay } from '../dates';
+import { addDays, daysBetween, type IsoDate, nextBusinessDay, onOrAfterBusinessDay } from '../dates';
 import { type ClockTime, localTimeToUtc } from '../delivery/sendTime';
 import type { Play, Playbook, Step } from '../playbook/schema';
 import {
@@ -41,6 +41,17 @@ export interface NightInput {
    * sent ledger, or the bookings of other shards when the night is split.
    */
   sentEmailDays?: ReadonlyMap<string, ReadonlySet<IsoDate>>;
+  /**
+   * How many more customer emails the sending quota leaves on each day (absent: no limit). New emails are placed
+   * in play priority order, so when a day is full the lower-priority plays wait for a later business day.
+   */
+  emailRoom?: EmailRoom;
+}
+
+/** Room left for customer emails: per listed day, and on every day not listed. */
+export interface EmailRoom {
+  byDay: ReadonlyMap<IsoDate, number>;
+  otherDays: number;
 }
 
 export interface NightDecisions {
@@ -82,11 +93,13 @@ export function evaluateNight(input: NightInput): NightDecisions {
     sendTime: input.sendTime,
     now: input.now,
     mayHavePassed: mayHavePassedBy(input.now),
+    ...(input.emailRoom ? { room: roomLeft(input.emailRoom) } : {}),
   };
 
   const customers = [...input.customers].sort((a, b) =>
     a.state.customerId < b.state.customerId ? -1 : a.state.customerId > b.state.customerId ? 1 : 0,
   );
+  const candidates: { play: Play; record: CustomerRecord; target: Target }[] = [];
   for (const record of customers) {
     const { state } = record;
     // Absent from the latest export: nothing is decided on stale data.
@@ -110,14 +123,19 @@ export function evaluateNight(input: NightInput): NightDecisions {
         decisions.closed.push(changed);
       }
     }
-    for (const play of plays) {
-      for (const target of targetsOf(play, record, values, existing, today)) {
-        const opened = open(play, record, target, today, sendDays, input.suppressedEmails, decisions.events);
-        if (!opened) continue;
-        decisions.opened.push(opened);
-        decisions.updated.push(opened);
-      }
-    }
+    for (const play of plays)
+      for (const target of targetsOf(play, record, values, existing, today))
+        candidates.push({ play, record, target });
+  }
+  // Opened in play priority order across the portfolio (customers in id order within a play): a contested day,
+  // the admin's or the quota's, goes to the higher-priority play.
+  const rank = new Map(plays.map((p, i) => [p.id, i]));
+  candidates.sort((a, b) => rank.get(a.play.id)! - rank.get(b.play.id)!);
+  for (const { play, record, target } of candidates) {
+    const opened = open(play, record, target, today, sendDays, input.suppressedEmails, decisions.events);
+    if (!opened) continue;
+    decisions.opened.push(opened);
+    decisions.updated.push(opened);
   }
   return decisions;
 }
@@ -372,8 +390,12 @@ function open(
   };
   if (target.lineKeys) c.lineKeys = target.lineKeys;
   events.push({ kind: 'case-opened', customerId: state.customerId, play: play.id, caseId });
+  // A step the quota moved takes the case's later steps with it, so they keep their spacing after it.
+  let shift = 0;
   for (const step of [...steps]) {
-    if (step.kind !== 'email' || step.status !== 'scheduled') continue;
+    if (step.status !== 'scheduled') continue;
+    if (shift > 0) step.dueOn = addDays(step.dueOn, shift);
+    if (step.kind !== 'email') continue;
     if (suppressed.has(recipient)) {
       // The admin cannot be emailed: the owner calls instead, on the day the email would have gone.
       step.status = 'suppressed';
@@ -389,7 +411,13 @@ function open(
       });
       continue;
     }
-    step.dueOn = sendDayOf(sendDays, recipient, state.timezone, step.dueOn);
+    // A held-out case sends nothing, so it takes no room from the quota.
+    const { day, heldFrom } = sendDayOf(sendDays, recipient, state.timezone, step.dueOn, !c.heldOut);
+    step.dueOn = day;
+    if (heldFrom) {
+      step.heldFrom = heldFrom;
+      shift += daysBetween(heldFrom, day);
+    }
   }
   return c;
 }
@@ -487,6 +515,18 @@ interface SendDays {
   now: Date;
   /** Days after this one are ahead in every zone (UTC+14 at most): their send time cannot have passed. */
   mayHavePassed: IsoDate;
+  /** Room the sending quota leaves per day, taken as emails are placed; absent: no limit. */
+  room?: RoomLeft;
+}
+
+interface RoomLeft {
+  byDay: Map<IsoDate, number>;
+  otherDays: number;
+}
+
+function roomLeft(room: EmailRoom): RoomLeft {
+  // At least one email a day on unlisted days, so every email finds a day however small the quota.
+  return { byDay: new Map(room.byDay), otherDays: Math.max(1, room.otherDays) };
 }
 
 function mayHavePassedBy(now: Date): IsoDate {
@@ -495,24 +535,39 @@ function mayHavePassedBy(now: Date): IsoDate {
 
 /**
  * The one day a customer email goes out, decided here and used by the booking, the schedule, the case and the
- * events: a business day on or after `day` in the admin's zone, on which the send time is still ahead, and on
- * which the recipient has no other customer email. Plays are planned in priority order, so the higher-priority
- * play keeps a contested day and the other waits for the next free business day.
+ * events: a business day on or after `day` in the admin's zone, on which the send time is still ahead, on which
+ * the recipient has no other customer email, and which the sending quota has room on. Plays are planned in
+ * priority order, so the higher-priority play keeps a contested day and the other waits for the next free
+ * business day. `heldFrom` is the day the quota alone moved the email from.
  */
-function sendDayOf(sendDays: SendDays, recipient: string, timeZone: string, day: IsoDate): IsoDate {
+function sendDayOf(
+  sendDays: SendDays,
+  recipient: string,
+  timeZone: string,
+  day: IsoDate,
+  takesRoom = true,
+): { day: IsoDate; heldFrom?: IsoDate } {
   let days = sendDays.booked.get(recipient);
   if (!days) {
     days = new Set();
     sendDays.booked.set(recipient, days);
   }
+  const open = (d: IsoDate) =>
+    !days.has(d) &&
+    !(d <= sendDays.mayHavePassed && localTimeToUtc(d, sendDays.sendTime, timeZone) <= sendDays.now);
   let free = onOrAfterBusinessDay(day);
-  while (
-    days.has(free) ||
-    (free <= sendDays.mayHavePassed && localTimeToUtc(free, sendDays.sendTime, timeZone) <= sendDays.now)
-  )
-    free = nextBusinessDay(free);
+  while (!open(free)) free = nextBusinessDay(free);
+  const room = takesRoom ? sendDays.room : undefined;
+  if (!room) {
+    days.add(free);
+    return { day: free };
+  }
+  const wanted = free;
+  const left = (d: IsoDate) => room.byDay.get(d) ?? room.otherDays;
+  while (!open(free) || left(free) <= 0) free = nextBusinessDay(free);
+  room.byDay.set(free, left(free) - 1);
   days.add(free);
-  return free;
+  return free === wanted ? { day: free } : { day: free, heldFrom: wanted };
 }
 
 /**
@@ -532,5 +587,5 @@ export function sendDayFor(
     now,
     mayHavePassed: mayHavePassedBy(now),
   };
-  return sendDayOf(sendDays, '', timeZone, day);
+  return sendDayOf(sendDays, '', timeZone, day).day;
 }
