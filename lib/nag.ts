@@ -23,7 +23,7 @@ export function acknowledgeFindings(stack: IConstruct, ownWildcards: OwnWildcard
   );
   ack(
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords take no resource.',
+    'Actions that take no resource: X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) and reading the SES sending quota (ses:GetAccount).',
   );
   for (const resource of ownWildcards) {
     ack(`AwsSolutions::AwsSolutions-IAM5[Resource::${resource.pattern}]`, resource.reason);

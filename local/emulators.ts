@@ -178,8 +178,32 @@ export interface LocalSes {
   close(): Promise<void>;
 }
 
+/** The local account's SES sending quota, as GetAccount answers it: an account out of the sandbox. */
+export const LOCAL_SEND_QUOTA = { Max24HourSend: 50_000, MaxSendRate: 14 } as const;
+
+/** What the emulator answers to GetAccount (it reads the account from its environment on every request). */
+export function localSesAccount(quota: { Max24HourSend: number; MaxSendRate: number }): string {
+  return JSON.stringify({
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'TRANSACTIONAL',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Customer lifecycle emails of a software reseller',
+      WebsiteURL: 'https://reseller.example',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { ...quota, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  });
+}
+
 /** aws-ses-v2-local: the SES v1 and v2 APIs on a loopback port, keeping every email it is sent. */
 export async function startSes(): Promise<LocalSes> {
+  process.env.AWS_SES_ACCOUNT ??= localSesAccount(LOCAL_SEND_QUOTA);
   // The package's default export is itself an ES-module namespace when loaded from ESM.
   const start = ((sesServer as unknown as { default?: typeof sesServer }).default ??
     sesServer) as typeof sesServer;

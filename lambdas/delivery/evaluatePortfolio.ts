@@ -2,11 +2,18 @@ import { addDays, type IsoDate } from '../domain/dates';
 import { scheduleName } from '../domain/delivery/scheduleName';
 import { localTimeToUtc } from '../domain/delivery/sendTime';
 import type { Case, CaseStep } from '../domain/engine/cases';
-import { evaluateNight, firstFreeBusinessDay } from '../domain/engine/evaluateNight';
+import {
+  type EmailRoom,
+  evaluateNight,
+  firstFreeBusinessDay,
+  type NightDecisions,
+} from '../domain/engine/evaluateNight';
 import type { EmailDayBook } from '../ports/emailDayBook';
 import type { EventLog } from '../ports/eventLog';
+import type { PlannedEmails } from '../ports/plannedEmails';
 import type { PortfolioSnapshot, PortfolioStore } from '../ports/portfolioStore';
 import type { Scheduler } from '../ports/scheduler';
+import type { SendingQuota, SendingQuotaSource } from '../ports/sendingQuota';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { EvaluationSettings } from './settings';
 import { sweepMissedSteps } from './sweepMissedSteps';
@@ -17,6 +24,9 @@ export interface EvaluateDependencies {
   scheduler: Scheduler;
   events: EventLog;
   settings: EvaluationSettings;
+  /** The account's sending quota, and the customer emails already planned on each day against it. */
+  quota: SendingQuotaSource;
+  plannedEmails: PlannedEmails;
   now: () => Date;
 }
 
@@ -47,21 +57,10 @@ export async function evaluatePortfolio(
 ) {
   const snapshot = await deps.store.load(options.shard ? { shard: options.shard } : {});
   if (!snapshot.portfolioDate)
-    return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0 };
+    return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0, held: 0 };
   const rescheduled = await sweepMissedSteps(deps, snapshot, today);
+  const { decisions, held } = await planWithinQuota(deps, snapshot, today, options.shard);
   const at = deps.now();
-  const decisions = evaluateNight({
-    playbook: deps.settings.playbook,
-    today,
-    now: at,
-    sendTime: deps.settings.sendTime,
-    portfolioDate: snapshot.portfolioDate,
-    customers: snapshot.customers,
-    cases: snapshot.cases,
-    suppressedEmails: snapshot.suppressedEmails,
-    ...(options.shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
-  });
-  await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
 
   const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
   const toSchedule = decisions.opened.flatMap((c) =>
@@ -93,6 +92,9 @@ export async function evaluatePortfolio(
 
   await deps.store.saveCases(decisions.updated);
   for (const event of decisions.events) deps.events.record(event, at);
+  // After the save: a run repeated after a crash finds these cases settled and gives nothing back twice.
+  for (const [day, count] of emailsPerDay([...decisions.resolved, ...decisions.closed], 'cancelled', today))
+    await deps.plannedEmails.remove(day, count);
 
   const toCancel = [...decisions.resolved, ...decisions.closed].flatMap((c) =>
     c.steps.filter((s) => s.status === 'cancelled').map((step) => stepScheduleName(c, step)),
@@ -106,7 +108,101 @@ export async function evaluatePortfolio(
     scheduled: results.filter((r) => r === 'created').length,
     cancelled: toCancel.length,
     rescheduled,
+    held,
   };
+}
+
+/** How far ahead the planned counts are read: a first night's backlog under a small quota fits well within it. */
+const PLANNING_DAYS = 120;
+/** Another shard may take a day's room between our read and our add: plan again, this many times at most. */
+const PLANNING_ATTEMPTS = 4;
+
+/**
+ * Customer emails a day may carry: the daily quota less a tenth, kept for the owners' and team's digests and for
+ * SES counting a rolling 24 hours while a day's 09:30s spread over the time zones.
+ */
+export function customerEmailsPerDay(quota: SendingQuota): number {
+  return Math.max(1, quota.dailyMessages - Math.ceil(quota.dailyMessages / 10));
+}
+
+/**
+ * The room this evaluation may fill on each day. A shard takes its equal share of what is left, so the shards of
+ * one night together never plan more than the quota leaves (customer ids spread evenly over the scan segments, so
+ * each share holds its part of every play's priority).
+ */
+export function roomOf(
+  perDay: number,
+  planned: ReadonlyMap<IsoDate, number>,
+  shard?: { index: number; count: number },
+): EmailRoom {
+  const share = (left: number) => {
+    if (!shard) return left;
+    const base = Math.floor(left / shard.count);
+    return base + (shard.index < left % shard.count ? 1 : 0);
+  };
+  const byDay = new Map<IsoDate, number>();
+  for (const [day, count] of planned) byDay.set(day, share(Math.max(0, perDay - count)));
+  return { byDay, otherDays: share(perDay) };
+}
+
+/** Email steps of these cases per day, in the given status, from today on; held-out cases send nothing. */
+function emailsPerDay(cases: readonly Case[], status: 'scheduled' | 'cancelled', today: IsoDate) {
+  const perDay = new Map<IsoDate, number>();
+  for (const c of cases) {
+    if (c.heldOut) continue;
+    for (const step of c.steps)
+      if (step.kind === 'email' && step.status === status && step.dueOn >= today)
+        perDay.set(step.dueOn, (perDay.get(step.dueOn) ?? 0) + 1);
+  }
+  return perDay;
+}
+
+/**
+ * The engine's decisions with tonight's new emails placed within the sending quota, and their days added to the
+ * portfolio's planned counts. A day another shard filled meanwhile gives back what this attempt added and plans
+ * again from fresh counts; after the last attempt the plan stands (the sender's throttle handling is the backstop).
+ */
+async function planWithinQuota(
+  deps: EvaluateDependencies,
+  snapshot: PortfolioSnapshot,
+  today: IsoDate,
+  shard?: { index: number; count: number },
+): Promise<{ decisions: NightDecisions; held: number }> {
+  const perDay = customerEmailsPerDay(await deps.quota.quota());
+  for (let attempt = 1; ; attempt++) {
+    const planned = await deps.plannedEmails.countsFrom(today, PLANNING_DAYS);
+    const decisions = evaluateNight({
+      playbook: deps.settings.playbook,
+      today,
+      now: deps.now(),
+      sendTime: deps.settings.sendTime,
+      portfolioDate: snapshot.portfolioDate!,
+      customers: snapshot.customers,
+      cases: snapshot.cases,
+      suppressedEmails: snapshot.suppressedEmails,
+      emailRoom: roomOf(perDay, planned, shard),
+      ...(shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
+    });
+    await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
+    const held = decisions.opened.reduce(
+      (n, c) => n + c.steps.filter((s) => s.heldFrom !== undefined).length,
+      0,
+    );
+    const adding = emailsPerDay(decisions.opened, 'scheduled', today);
+    const last = attempt === PLANNING_ATTEMPTS;
+    const added: [IsoDate, number][] = [];
+    let fits = true;
+    for (const [day, count] of adding) {
+      if (await deps.plannedEmails.add(day, count, last ? Number.MAX_SAFE_INTEGER : perDay))
+        added.push([day, count]);
+      else {
+        fits = false;
+        break;
+      }
+    }
+    if (fits) return { decisions, held };
+    for (const [day, count] of added) await deps.plannedEmails.remove(day, count);
+  }
 }
 
 /**

@@ -1,8 +1,11 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoEmailDayBook } from '../adapters/dynamodb/dynamoEmailDayBook';
+import { DynamoPlannedEmails } from '../adapters/dynamodb/dynamoPlannedEmails';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventBridgeScheduler';
+import { SesSendingQuota } from '../adapters/ses/sesSendingQuota';
 import { SqsShardQueue } from '../adapters/sqs/sqsShardQueue';
 import type { EvaluateDependencies } from '../delivery/evaluatePortfolio';
 import { type NightDependencies, type NightOutcome, runNight } from '../delivery/runNight';
@@ -16,7 +19,7 @@ import { deliverySettingsOf } from '../shared/settings';
 
 /** What both evaluators are built from: the store, the email-day book, the step schedules, the playbook. */
 export function evaluationOf(
-  input: RootInput<'evaluateShard', 'dynamodb' | 'scheduler'>,
+  input: RootInput<'evaluateShard', 'dynamodb' | 'scheduler' | 'ses'>,
 ): EvaluateDependencies {
   const { environment: e, settings: s, clients } = input;
   return {
@@ -35,13 +38,15 @@ export function evaluationOf(
       ...deliverySettingsOf(s),
       playbook: s.playbook ? parsePlaybook(s.playbook) : DEFAULT_PLAYBOOK,
     },
+    quota: new SesSendingQuota(clients.ses, s.sendingQuota),
+    plannedEmails: new DynamoPlannedEmails(clients.dynamodb, e.PORTFOLIO_TABLE),
     now: input.now ?? (() => new Date()),
   };
 }
 
 /** The nightly function's composition root: the evaluation, and the queue it splits a large night into. */
 export function evaluateRoot(
-  input: RootInput<'evaluate', 'dynamodb' | 'scheduler' | 'sqs'>,
+  input: RootInput<'evaluate', 'dynamodb' | 'scheduler' | 'sqs' | 'ses'>,
 ): NightDependencies {
   return {
     ...evaluationOf(input),
@@ -72,6 +77,7 @@ export const handler = onColdStart(() =>
         dynamodb: lambdaDocumentClient(),
         scheduler: new SchedulerClient(CLIENT_CONFIG),
         sqs: new SQSClient(CLIENT_CONFIG),
+        ses: new SESv2Client(CLIENT_CONFIG),
       }),
     ),
   ),

@@ -1,4 +1,5 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSEvent } from 'aws-lambda';
 import { shardOf } from '../adapters/sqs/sqsShardQueue';
 import { type EvaluateDependencies, evaluatePortfolio } from '../delivery/evaluatePortfolio';
@@ -10,7 +11,7 @@ import { evaluationOf } from './evaluate';
 
 /** The shard worker's composition root: the nightly evaluation without the queue (a worker sends no shards). */
 export function evaluateShardRoot(
-  input: RootInput<'evaluateShard', 'dynamodb' | 'scheduler'>,
+  input: RootInput<'evaluateShard', 'dynamodb' | 'scheduler' | 'ses'>,
 ): EvaluateDependencies {
   return evaluationOf(input);
 }
@@ -43,6 +44,7 @@ export const handler = onColdStart(() =>
       lambdaInput('evaluateShard', {
         dynamodb: lambdaDocumentClient(),
         scheduler: new SchedulerClient(CLIENT_CONFIG),
+        ses: new SESv2Client(CLIENT_CONFIG),
       }),
     ),
   ),

@@ -102,6 +102,8 @@ export class Evaluation extends Construct {
       evaluator.addToRolePolicy(
         new PolicyStatement({ actions: ['iam:PassRole'], resources: [stepRole.roleArn] }),
       );
+      // The account's sending quota, to plan emails within it (GetAccount takes no resource).
+      evaluator.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
     }
     new RecurringSchedule(this, 'Nightly', {
       description: 'clm-autopilot nightly evaluation',

@@ -231,6 +231,7 @@ describe('the nightly function', () => {
           dynamodb: harness.dynamo.documents,
           scheduler: new SchedulerClient({ region: LOCAL_REGION }),
           sqs: new VirtualQueue().client,
+          ses: harness.ses.client,
         },
       }),
     );

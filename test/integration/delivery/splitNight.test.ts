@@ -87,7 +87,12 @@ beforeAll(async () => {
   // The functions as Lambda builds them; eight customers to a shard so thirty make four shards.
   const fns = await localFunctions({
     dynamo,
-    settings: { ...LOCAL_SETTINGS, customersPerShard: 8 },
+    settings: {
+      ...LOCAL_SETTINGS,
+      customersPerShard: 8,
+      // Stated, so the evaluation asks SES nothing (this test has no SES).
+      sendingQuota: { dailyMessages: 50_000, messagesPerSecond: 14 },
+    },
     clients: {
       dynamodb: dynamo.documents,
       scheduler: new SchedulerClient({ region: 'eu-central-1' }),

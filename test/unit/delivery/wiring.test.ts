@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PLAYBOOK } from '../../../lambdas/domain/playbook/playbook';
 import { evaluateRoot } from '../../../lambdas/handlers/evaluate';
@@ -90,6 +91,7 @@ describe('settings file', () => {
         dynamodb: documentClientOf(new DynamoDBClient({ region: 'eu-central-1' })),
         scheduler: new VirtualScheduler().client,
         sqs: new VirtualQueue().client,
+        ses: new SESv2Client({ region: 'eu-central-1' }),
       },
     });
 

@@ -58,13 +58,14 @@ describe('grants per function', () => {
   it('gives each function only the actions its handler uses', () => {
     const expected: Record<FunctionName, string[]> = {
       ingest: sorted(LOGS_AND_TRACES, DEAD_LETTERS, READ, WRITE, ['s3:GetObject', 's3:PutObject']),
-      evaluate: sorted(LOGS_AND_TRACES, DEAD_LETTERS, READ, WRITE, SCHEDULES),
+      evaluate: sorted(LOGS_AND_TRACES, DEAD_LETTERS, READ, WRITE, SCHEDULES, ['ses:GetAccount']),
       evaluateShard: sorted(
         LOGS_AND_TRACES,
         DEAD_LETTERS,
         READ,
         WRITE,
         SCHEDULES,
+        ['ses:GetAccount'],
         // taking shards from its queue
         ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       ),
