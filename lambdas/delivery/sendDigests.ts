@@ -136,6 +136,25 @@ function renewalsOf(customers: readonly CustomerRecord[], today: IsoDate) {
     .sort((a, b) => (a.termEnd < b.termEnd ? -1 : a.termEnd > b.termEnd ? 1 : 0));
 }
 
+/**
+ * Customer emails the sending quota moved to a later day and not sent yet, and the last day planned: what the
+ * digest says is waiting. Held-out cases send nothing and are not counted.
+ */
+function waitingOf(cases: readonly Case[], today: IsoDate): DigestData['waiting'] {
+  let emails = 0;
+  let lastOn = today;
+  for (const c of cases) {
+    if (c.status !== 'open' || c.heldOut) continue;
+    for (const step of c.steps) {
+      if (step.kind !== 'email' || step.status !== 'scheduled' || !step.heldFrom || step.dueOn < today)
+        continue;
+      emails++;
+      if (step.dueOn > lastOn) lastOn = step.dueOn;
+    }
+  }
+  return { emails, lastOn };
+}
+
 /** Wins: cases the data resolved since the last digest, after at least one of our emails went out. */
 function winsOf(cases: readonly Case[], names: Map<string, string>, since: IsoDate, today: IsoDate) {
   return cases
@@ -229,12 +248,8 @@ export async function sendDigests(
     activity.set(owner, { owner, done: 0, snoozed: 0, overdue: overdue.length });
     const mineIds = new Set(mine.map((c) => c.state.customerId));
     const paused = await deps.actions.pausesAmong([...mineIds], today);
-    const wins = winsOf(
-      snapshot.cases.filter((c) => mineIds.has(c.customerId)),
-      names,
-      since,
-      today,
-    );
+    const myCases = snapshot.cases.filter((c) => mineIds.has(c.customerId));
+    const wins = winsOf(myCases, names, since, today);
     const data: DigestData = {
       date: today,
       newTasks: fresh.map((t) =>
@@ -268,6 +283,7 @@ export async function sendDigests(
         resumeUrl: link('resume', owner, p.customerId, null),
       })),
       ownerActivity: [],
+      waiting: waitingOf(myCases, today),
     };
     await deliver(owner, 1, data, fresh.length + overdue.length + wins.length);
   });
@@ -317,6 +333,7 @@ export async function sendDigests(
       holdouts: holdoutsOfCases(snapshot.cases),
       paused: [],
       ownerActivity,
+      waiting: waitingOf(snapshot.cases, today),
     };
     await deliver(lead, 2, data, escalations.length + problems.length);
   }

@@ -61,6 +61,7 @@ export const DIGEST_WORDS = [
   'actionResume',
   'paused',
   'pausedUntil',
+  'waitingForQuota',
   'teamActivity',
   'activityOwner',
   'activityDone',

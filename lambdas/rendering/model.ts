@@ -95,6 +95,8 @@ export interface DigestData {
   holdouts?: HoldoutComparison[];
   paused: PausedCustomer[];
   ownerActivity: OwnerActivity[];
+  /** Customer emails the sending quota moved to a later day and not yet sent (the owner's, or all). */
+  waiting?: { emails: number; lastOn: IsoDate };
 }
 
 export interface DigestRequest {

@@ -73,6 +73,7 @@ const PER_ITEM_WORDS = new Set<DigestWord>([
   'holdoutTooSmall',
   'holdoutDifference',
   'pausedUntil',
+  'waitingForQuota',
 ]);
 
 /** The word of each action link. */
@@ -259,6 +260,14 @@ export class EmailRenderer {
               : word('holdoutTooSmall', { min: format.count(MIN_HOLDOUT_GROUP) }, true),
           };
         }),
+        waiting:
+          data.waiting && data.waiting.emails > 0
+            ? word(
+                'waitingForQuota',
+                { emails: format.count(data.waiting.emails), lastOn: format.date(data.waiting.lastOn) },
+                true,
+              )
+            : null,
         paused: data.paused.map((p) => ({
           customerName: p.customerName,
           until: word('pausedUntil', { until: format.date(p.until) }, true),
@@ -411,6 +420,7 @@ function digestText(
     ingestProblems: { file: string; summary: string; reasons: string[] }[];
     paused: { customerName: string; until: string; resumeUrl: string | null }[];
     ownerActivity: { owner: string; done: string; snoozed: string; overdue: string }[];
+    waiting: string | null;
   },
   t: Record<string, string>,
   d: Catalog['digest'],
@@ -497,5 +507,6 @@ function digestText(
           section(d.wins, wins),
         ]
   ).filter((s): s is string => s !== null);
-  return `${plain(t.heading!)}\n\n${plain(t.intro!)}\n\n${sections.join('\n\n')}\n`;
+  const intro = [plain(t.heading!), plain(t.intro!), ...(view.waiting ? [view.waiting] : [])];
+  return `${intro.join('\n\n')}\n\n${sections.join('\n\n')}\n`;
 }

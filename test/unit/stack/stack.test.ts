@@ -284,4 +284,15 @@ describe('configuration', () => {
       ConfigError,
     );
   });
+
+  it('takes a stated SES quota only whole: both -c sesDailyQuota and -c sesMaxSendRate, or neither', () => {
+    const stated = loadConfig((k) => ({ ...CONTEXT, sesDailyQuota: '50000', sesMaxSendRate: '14' })[k]);
+    expect(stated).toMatchObject({ sesDailyQuota: 50_000, sesMaxSendRate: 14 });
+    expect(() => loadConfig((k) => ({ ...CONTEXT, sesDailyQuota: '50000' })[k])).toThrow(
+      /-c sesDailyQuota and -c sesMaxSendRate go together/,
+    );
+    expect(() => loadConfig((k) => ({ ...CONTEXT, sesDailyQuota: '0', sesMaxSendRate: '14' })[k])).toThrow(
+      /-c sesDailyQuota=0/,
+    );
+  });
 });
