@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../../lambdas/domain/locales';
-import { COMPILED_TEMPLATES } from '../../../lambdas/rendering/compiledTemplates';
+import { allTemplates } from '../../../lambdas/rendering/compiledTemplates';
 import { EmailRenderer } from '../../../lambdas/rendering/renderer';
 import { SAMPLE_BRAND, sampleDigestData } from '../../../local/emailSamples';
 
-const renderer = new EmailRenderer(COMPILED_TEMPLATES);
+const renderer = new EmailRenderer(allTemplates());
 
 describe('the digests on emails waiting for the sending quota', () => {
   it.each(
