@@ -20,6 +20,7 @@ import { Ingestion } from './constructs/ingestion';
 import { Observability } from './constructs/observability';
 import { OwnerActions } from './constructs/ownerActions';
 import { Sending } from './constructs/sending';
+import { SendQueue } from './constructs/sendQueue';
 import { Unsubscribe } from './constructs/unsubscribe';
 import type { OwnWildcard } from './nag';
 
@@ -74,6 +75,7 @@ export class ClmAutopilotStack extends Stack {
         ...(config.replyToEmail ? { replyTo: config.replyToEmail } : {}),
       },
       customersPerShard: config.customersPerShard,
+      senderConcurrency: config.senderConcurrency,
       ...(config.sesDailyQuota && config.sesMaxSendRate
         ? { sendingQuota: { dailyMessages: config.sesDailyQuota, messagesPerSecond: config.sesMaxSendRate } }
         : {}),
@@ -98,6 +100,7 @@ export class ClmAutopilotStack extends Stack {
       deadLetters,
       settings,
     });
+    const sendQueue = new SendQueue(this, 'SendQueue', { senderConcurrency: config.senderConcurrency });
     const delivery = new Delivery(this, 'Delivery', {
       ...tables,
       signingSecret: data.signingSecret,
@@ -106,12 +109,13 @@ export class ClmAutopilotStack extends Stack {
       sendPermission: sending.sendPermission,
       configurationSetName: sending.configurationSet.configurationSetName,
       unsubscribeUrl: unsubscribe.url,
+      sendQueue,
     });
     const evaluation = new Evaluation(this, 'Evaluation', {
       portfolioTable: data.portfolioTable,
       deadLetters,
       settings,
-      stepFunction: delivery.step,
+      sendQueue,
       cron: cron(config.evaluationTime, '*'),
       timeZone: config.defaultTimezone,
     });
@@ -157,6 +161,7 @@ export class ClmAutopilotStack extends Stack {
         SesEvents: delivery.sesEvents,
       },
       deadLetters,
+      sendDeadLetters: sendQueue.deadLetters,
       configurationSetName: sending.configurationSet.configurationSetName,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });

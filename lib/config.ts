@@ -10,6 +10,7 @@ import {
   ReadingSettingsError,
 } from '../lambdas/domain/snapshot/readingSettings';
 import { Brand } from '../lambdas/rendering/brand';
+import { DEFAULT_SENDER_CONCURRENCY } from '../lambdas/shared/settings';
 
 // Deployment settings come from CDK context (`cdk deploy -c key=value`), checked once at synth so a typo stops
 // `cdk synth`, not the 2 a.m. run.
@@ -50,6 +51,8 @@ const Context = z.object({
   /** The SES quota to plan and pace with; both or neither. Unset: the account's own, read with GetAccount. */
   sesDailyQuota: z.coerce.number().int().min(1).optional(),
   sesMaxSendRate: z.coerce.number().positive().optional(),
+  /** Senders draining the send queue at once; together they keep to the SES rate. */
+  senderConcurrency: z.coerce.number().int().min(2).max(1000).default(DEFAULT_SENDER_CONCURRENCY),
   playbook: z.string().optional(),
   alarmEmail: email.optional(),
   dataRetentionDays: z.coerce.number().int().min(30).max(3650).default(400),

@@ -38,14 +38,14 @@ export function acknowledgeFindings(stack: IConstruct, ownWildcards: OwnWildcard
   );
   ack(
     'AwsSolutions::AwsSolutions-SQS3',
-    'This queue is the dead-letter queue of every function and schedule.',
+    'These queues are dead-letter queues: of every function and schedule, and of the send queue.',
   );
   ack(
     'Serverless::Serverless-LambdaEventSourceMappingDestination',
-    "The shard queue is the only event source: its redrive policy moves a shard that failed three times to the dead-letter queue (Lambda's on-failure destinations do not apply to SQS sources).",
+    "The shard and send queues are the only event sources: their redrive policies move a message that kept failing to a dead-letter queue (Lambda's on-failure destinations do not apply to SQS sources).",
   );
   ack(
     'Serverless::Serverless-SQSRedrivePolicy',
-    'This queue is the dead-letter queue itself; messages end here to be looked at.',
+    'These queues are dead-letter queues themselves; messages end here to be looked at.',
   );
 }

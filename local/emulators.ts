@@ -11,7 +11,9 @@ import sesServer from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLES, type TableDesign } from '../lambdas/adapters/dynamodb/tableDesign';
-import { CLIENT_CONFIG } from '../lambdas/shared/awsClients';
+import type { SendingQuota } from '../lambdas/ports/sendingQuota';
+import { CLIENT_CONFIG, SENDER_SES_CONFIG } from '../lambdas/shared/awsClients';
+import { SendingLimits, startQuotaProxy } from './sesQuota';
 
 // Local stand-ins for the AWS APIs, started in-process on ephemeral loopback ports. The adapters talk to them
 // with the real SDK clients, so what runs here is the code that runs in Lambda.
@@ -172,6 +174,13 @@ export interface StoredEmail {
 export interface LocalSes {
   endpoint: string;
   client: SESv2Client;
+  /** The sender's client: configured as the step function's (a throttle goes back to the queue, not to retries). */
+  senderClient: SESv2Client;
+  /** The account's limits the emulator enforces, and the sends it refused for each. */
+  limits: SendingLimits;
+  refused: Record<'rate' | 'daily-quota', number>;
+  /** The clock the limits count on: the run's virtual clock, once it has one. */
+  useClock(now: () => Date): void;
   /** Everything the emulator received, oldest first. */
   emails(): Promise<StoredEmail[]>;
   clear(): Promise<void>;
@@ -201,31 +210,54 @@ export function localSesAccount(quota: { Max24HourSend: number; MaxSendRate: num
   });
 }
 
-/** aws-ses-v2-local: the SES v1 and v2 APIs on a loopback port, keeping every email it is sent. */
-export async function startSes(): Promise<LocalSes> {
+/**
+ * aws-ses-v2-local: the SES v1 and v2 APIs on a loopback port, keeping every email it is sent, behind a proxy that
+ * enforces the account's sending quota (local/sesQuota.ts): the one given, or else the one AWS_SES_ACCOUNT states,
+ * or else LOCAL_SEND_QUOTA. GetAccount answers the same quota.
+ */
+export async function startSes(quota?: SendingQuota): Promise<LocalSes> {
+  if (quota)
+    process.env.AWS_SES_ACCOUNT = localSesAccount({
+      Max24HourSend: quota.dailyMessages,
+      MaxSendRate: quota.messagesPerSecond,
+    });
   process.env.AWS_SES_ACCOUNT ??= localSesAccount(LOCAL_SEND_QUOTA);
+  const stated = (JSON.parse(process.env.AWS_SES_ACCOUNT) as { SendQuota: typeof LOCAL_SEND_QUOTA })
+    .SendQuota;
   // The package's default export is itself an ES-module namespace when loaded from ESM.
   const start = ((sesServer as unknown as { default?: typeof sesServer }).default ??
     sesServer) as typeof sesServer;
   const server = await start({ host: '127.0.0.1', port: 0 });
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SESv2Client({
-    ...CLIENT_CONFIG,
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const store = `http://127.0.0.1:${port}`;
+  let clock = () => Date.now();
+  const limits = new SendingLimits(
+    { dailyMessages: stated.Max24HourSend, messagesPerSecond: stated.MaxSendRate },
+    () => clock(),
+  );
+  const proxy = await startQuotaProxy(store, limits);
+  const { endpoint } = proxy;
+  const clientOf = (config: typeof CLIENT_CONFIG | typeof SENDER_SES_CONFIG) =>
+    new SESv2Client({ ...config, endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = clientOf(CLIENT_CONFIG);
+  const senderClient = clientOf(SENDER_SES_CONFIG);
   return {
     endpoint,
     client,
-    emails: async () =>
-      ((await (await fetch(`${endpoint}/store`)).json()) as { emails: StoredEmail[] }).emails,
+    senderClient,
+    limits,
+    refused: proxy.refused,
+    useClock: (now) => {
+      clock = () => now().getTime();
+    },
+    emails: async () => ((await (await fetch(`${store}/store`)).json()) as { emails: StoredEmail[] }).emails,
     clear: async () => {
-      await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+      await fetch(`${store}/clear-store`, { method: 'POST' });
     },
     close: async () => {
       client.destroy();
+      senderClient.destroy();
+      await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

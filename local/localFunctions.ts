@@ -2,7 +2,7 @@ import { DEFAULT_CUSTOMERS_PER_SHARD } from '../lambdas/delivery/runNight';
 import type { EventLog } from '../lambdas/ports/eventLog';
 import type { AwsClients } from '../lambdas/shared/awsClients';
 import { environmentOf, type Variable } from '../lambdas/shared/environment';
-import { type Settings, settingsFor } from '../lambdas/shared/settings';
+import { DEFAULT_SENDER_CONCURRENCY, type Settings, settingsFor } from '../lambdas/shared/settings';
 import { SAMPLE_BRAND } from './emailSamples';
 import type { LocalDynamo } from './emulators';
 import { LOCAL_ACTION_BASE_URL } from './ownerBehaviour';
@@ -26,6 +26,9 @@ export const LOCAL_SETTINGS: Settings = {
   reading: {},
 };
 
+/** The send queue's name: the schedules deliver to it, the step function puts waiting steps back on it. */
+export const LOCAL_SEND_QUEUE = 'clm-send';
+
 /** Where the local resources are, in the variables the stack sets. */
 export function localVariables(dynamo: LocalDynamo): Record<Variable, string> {
   const arn = (service: string, resource: string) =>
@@ -38,7 +41,8 @@ export function localVariables(dynamo: LocalDynamo): Record<Variable, string> {
     UNSUBSCRIBE_BASE_URL: 'https://unsubscribe.reseller.example',
     ACTION_BASE_URL: LOCAL_ACTION_BASE_URL,
     SCHEDULE_GROUP: 'clm-autopilot-steps',
-    STEP_FUNCTION_ARN: arn('lambda', 'function:clm-step'),
+    SEND_QUEUE_ARN: arn('sqs', LOCAL_SEND_QUEUE),
+    SEND_QUEUE_URL: `https://sqs.eu-central-1.amazonaws.com/000000000000/${LOCAL_SEND_QUEUE}`,
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/clm-step-scheduler',
     STEP_DLQ_ARN: arn('sqs', 'clm-dead-letters'),
     SHARD_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/000000000000/clm-shards',
@@ -52,6 +56,10 @@ export interface LocalWorld {
   clients: AwsClients;
   events: EventLog;
   now: () => Date;
+  /** Waits on `now`'s clock (the sender's pacing): a virtual clock moves instead of the run waiting. */
+  sleep?: (ms: number) => Promise<void>;
+  /** The step function's SES client, configured as in Lambda (lambdas/shared/awsClients.ts SENDER_SES_CONFIG). */
+  senderSes?: AwsClients['ses'];
 }
 
 /** The input of one function's composition root: its own environment and settings, from the same checks as Lambda. */
@@ -62,7 +70,14 @@ export function rootInput<F extends Parameters<typeof environmentOf>[0]>(fn: F, 
     clients: world.clients,
     events: world.events,
     now: world.now,
+    ...(world.sleep ? { sleep: world.sleep } : {}),
   };
+}
+
+/** The step function's input: its own SES client where the world has one. */
+export function senderInput(world: LocalWorld) {
+  const input = rootInput('step', world);
+  return world.senderSes ? { ...input, clients: { ...input.clients, ses: world.senderSes } } : input;
 }
 
 /**
@@ -85,18 +100,26 @@ export async function localFunctions(world: LocalWorld) {
     ingest: ingest.ingestRoot(rootInput('ingest', world)),
     evaluate: evaluate.evaluateRoot(rootInput('evaluate', world)),
     evaluateShard: evaluateShard.evaluateShardRoot(rootInput('evaluateShard', world)),
-    step: step.stepRoot(rootInput('step', world)),
+    step: step.stepRoot(senderInput(world)),
     digest: digest.digestRoot(rootInput('digest', world)),
     unsubscribe: unsubscribe.unsubscribeRoot(rootInput('unsubscribe', world)),
     ownerAction: ownerAction.ownerActionRoot(rootInput('ownerAction', world)),
     sesEvents: sesEvents.sesEventsRoot(rootInput('sesEvents', world)),
   };
+  // The step function drains the send queue with at most this many instances at once, each with its own pacer.
+  const senders = [
+    step.createStepHandler(roots.step),
+    ...Array.from({ length: (world.settings.senderConcurrency ?? DEFAULT_SENDER_CONCURRENCY) - 1 }, () =>
+      step.createStepHandler(step.stepRoot(senderInput(world))),
+    ),
+  ];
   return {
     roots,
+    senders,
     ingest: ingest.createIngestHandler(roots.ingest),
     evaluate: evaluate.createEvaluateHandler(roots.evaluate),
     evaluateShard: evaluateShard.createEvaluateShardHandler(roots.evaluateShard),
-    step: step.createStepHandler(roots.step),
+    step: senders[0]!,
     digest: digest.createDigestHandler(roots.digest),
     unsubscribe: unsubscribe.createUnsubscribeHandler(roots.unsubscribe),
     ownerAction: ownerAction.createOwnerActionHandler(roots.ownerAction),

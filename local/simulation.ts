@@ -10,7 +10,6 @@ import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { DEFAULT_PLAYBOOK, type Playbook } from '../lambdas/domain/playbook/playbook';
 import type { ReadingSettings } from '../lambdas/domain/snapshot/readingSettings';
 import type { DeliveryEvent, EventLog } from '../lambdas/ports/eventLog';
-import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { CONTACTS_PREFIX } from '../lambdas/shared/environment';
 import { keepMetricsLocal } from '../lambdas/shared/observability';
 import type { Settings } from '../lambdas/shared/settings';
@@ -18,7 +17,7 @@ import { buildTemplates } from '../scripts/buildTemplates';
 import { functionUrlRequest, scheduledEvent, sesEvent } from './awsEvents';
 import { SAMPLE_BRAND } from './emailSamples';
 import { type StoredEmail, startLocalAws } from './emulators';
-import { LOCAL_SETTINGS, type LocalFunctions, localFunctions } from './localFunctions';
+import { LOCAL_SEND_QUEUE, LOCAL_SETTINGS, type LocalFunctions, localFunctions } from './localFunctions';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
 import { SimulatedOwners } from './ownerBehaviour';
 import { Recipients } from './recipientBehaviour';
@@ -27,7 +26,8 @@ import type { RunMail } from './report/runEvents';
 import { RunFacts } from './report/runFacts';
 import { writeReport } from './report/runReport';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from './samplePortfolio';
-import { VirtualQueue, VirtualScheduler, virtualSecrets } from './virtualAws';
+import { VirtualQueue, VirtualScheduler, VirtualSendQueue, virtualSecrets, virtualSqs } from './virtualAws';
+import { virtualSleep } from './virtualClock';
 
 export type SnapshotSource =
   | { kind: 'generated'; customers: number; days: number; seed: number; start: IsoDate }
@@ -90,19 +90,8 @@ export interface SimulationSummary {
 
 type LoggedEvent = DeliveryEvent & { at: string };
 
-/** Step invocations run at once when their schedules are due at the same minute. */
-const STEPS_IN_FLIGHT = 8;
-
-/** Due schedules (earliest first) in groups that share one due time. */
-function atSameTime<T extends { at: Date }>(due: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  for (const item of due) {
-    const last = groups.at(-1);
-    if (last && last[0]!.at.getTime() === item.at.getTime()) last.push(item);
-    else groups.push([item]);
-  }
-  return groups;
-}
+/** The later of two times: the senders' pacing may have moved the clock past the next thing's time. */
+const later = (a: Date, b: Date) => (a > b ? a : b);
 
 class FileEventLog implements EventLog {
   readonly events: LoggedEvent[] = [];
@@ -146,8 +135,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const clock = { now: new Date(0) };
   const now = () => clock.now;
   const events = new FileEventLog();
-  const scheduler = new VirtualScheduler();
+  // The step schedules fire into the send queue; the senders drain it, pacing on the virtual clock.
+  const sendQueue = new VirtualSendQueue(now);
+  const scheduler = new VirtualScheduler(sendQueue);
   const queue = new VirtualQueue();
+  const sleep = virtualSleep({
+    now: () => clock.now.getTime(),
+    advanceTo: (at) => {
+      clock.now = later(clock.now, new Date(at));
+    },
+  });
+  ses.useClock(now);
   const brand = options.settings?.brand ?? SAMPLE_BRAND;
   const { playbook: playbookSetting, ...chosen } = options.settings ?? {};
   const settings: Settings = {
@@ -169,19 +167,20 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // What went to SES, with the virtual time it went: the emulator stamps mail with the wall clock.
   const sent: SentEmail[] = [];
   const sentEmails = new Map<string, SentEmail>();
-  ses.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (context.commandName === 'SendEmailCommand') {
-        const email = sentEmailOf(args.input, result.output, clock.now);
-        sentEmails.set(email.messageId, email);
-        sent.push(email);
-        if (email.tags.digest) owners.readDigest(email.html, clock.now.toISOString().slice(0, 10));
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'virtualSendTime' },
-  );
+  for (const client of [ses.client, ses.senderClient])
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'SendEmailCommand') {
+          const email = sentEmailOf(args.input, result.output, clock.now);
+          sentEmails.set(email.messageId, email);
+          sent.push(email);
+          if (email.tags.digest) owners.readDigest(email.html, clock.now.toISOString().slice(0, 10));
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'virtualSendTime' },
+    );
   const invocations: Record<string, number> = {};
   const recipients = options.source.kind === 'generated' ? new Recipients() : null;
   const reactions = { bounces: 0, complaints: 0, unsubscribes: 0 };
@@ -206,11 +205,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         s3: s3.client,
         ses: ses.client,
         scheduler: scheduler.client,
-        sqs: queue.client,
+        sqs: virtualSqs({ 'clm-shards': queue, [LOCAL_SEND_QUEUE]: sendQueue }),
         secrets: virtualSecrets('local-run-signing-key'),
       },
+      senderSes: ses.senderClient,
       events,
       now,
+      sleep,
     });
     const run = counted(fns, invocations);
     ownerAction = run.ownerAction;
@@ -269,19 +270,24 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const until = new Date(`${addDays(day, 1)}T00:30:00Z`);
       const digestAt = localTimeToUtc(day, settings.digestTime, settings.defaultTimezone);
       let digestDone = !isBusinessDay(day);
-      for (const group of atSameTime(scheduler.takeDueBefore(until))) {
-        const at = group[0]!.at;
+      // Each schedule fires into the send queue at its time, and the senders drain the queue: batches of ten, two
+      // senders at once, each pacing to its share of the SES rate on the virtual clock.
+      const nextAt = () => {
+        const [due, visible] = [scheduler.nextDueAt(), sendQueue.nextVisibleAt()];
+        return !due ? visible : !visible ? due : later(visible, due) === visible ? due : visible;
+      };
+      for (let at = nextAt(); at && at < until; at = nextAt()) {
         if (!digestDone && digestAt <= at) {
-          clock.now = digestAt;
+          clock.now = later(clock.now, digestAt);
           await run.digest(scheduledEvent(digestAt, 'clm-digests'));
           digestDone = true;
         }
-        // Schedules due at the same minute fire together, as EventBridge Scheduler invokes them concurrently.
-        clock.now = at;
-        await mapWithConcurrency(group, STEPS_IN_FLIGHT, (due) => run.step(due.payload));
+        clock.now = later(clock.now, at);
+        scheduler.fireDue(clock.now);
+        await sendQueue.drain(run.senders);
       }
       if (!digestDone) {
-        clock.now = digestAt;
+        clock.now = later(clock.now, digestAt);
         await run.digest(scheduledEvent(digestAt, 'clm-digests'));
       }
       // What recipients did with today's emails, ten minutes after each arrived.
@@ -380,6 +386,7 @@ function counted(fns: LocalFunctions, invocations: Record<string, number>) {
     evaluate: count('evaluate', fns.evaluate),
     evaluateShard: count('evaluateShard', fns.evaluateShard),
     step: count('step', fns.step),
+    senders: fns.senders.map((sender) => count('step', sender)),
     digest: count('digest', fns.digest),
     unsubscribe: count('unsubscribe', fns.unsubscribe),
     ownerAction: count('ownerAction', fns.ownerAction),

@@ -48,14 +48,14 @@ export type StepOutcome =
   | 'paused'
   | 'not-due-yet';
 
-/** Thrown so the scheduler retries the invocation later (its retry policy): nothing was sent this time. */
+/** Thrown so the step is tried again later (it goes back on the send queue with a delay): nothing was sent this time. */
 export class RetryLaterError extends Error {
   override name = 'RetryLaterError';
 }
 
 /**
  * Another invocation holds the email's claim (a duplicate running now, or one that died mid-send). Not a
- * success: the scheduler's retry comes back, and once the claim's lease has run out it takes the claim over.
+ * success: the step comes back from the send queue, and once the claim's lease has run out it takes the claim over.
  */
 export class ClaimHeldError extends RetryLaterError {
   override name = 'ClaimHeldError';
@@ -102,7 +102,7 @@ export async function markSentPersistently(
  * One scheduled step, when its time comes. The case is read again first: a case resolved since the schedule was
  * made sends nothing, even if deleting the schedule failed. Emails go through the ledger (a conditional write on a
  * deterministic message id), so a duplicate invocation never sends twice; a claim held by another invocation
- * fails this one (ClaimHeldError), so the scheduler comes back instead of the email being dropped.
+ * fails this one (ClaimHeldError), so the step comes back from the send queue instead of the email being dropped.
  */
 export async function runStep(deps: StepDependencies, payload: StepPayload): Promise<StepOutcome> {
   const now = deps.now();

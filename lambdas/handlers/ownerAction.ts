@@ -99,7 +99,7 @@ export function ownerActionRoot(
     scheduler: new EventBridgeScheduler({
       client: clients.scheduler,
       groupName: e.SCHEDULE_GROUP,
-      targetArn: e.STEP_FUNCTION_ARN,
+      queueArn: e.SEND_QUEUE_ARN,
       roleArn: e.SCHEDULER_ROLE_ARN,
       deadLetterArn: e.STEP_DLQ_ARN,
     }),

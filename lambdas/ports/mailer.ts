@@ -15,7 +15,19 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<string>;
 }
 
+/**
+ * Which of the account's sending limits was hit: the per-second rate clears within seconds, the rolling 24-hour
+ * quota only as the previous day's sends age out.
+ */
+export type SendingLimit = 'rate' | 'daily-quota';
+
 /** The mail system asked us to slow down and the retries ran out: try again later, nothing was sent. */
 export class MailerThrottledError extends Error {
   override name = 'MailerThrottledError';
+  readonly limit: SendingLimit;
+
+  constructor(message: string, options: ErrorOptions & { limit?: SendingLimit } = {}) {
+    super(message, options);
+    this.limit = options.limit ?? 'rate';
+  }
 }

@@ -1,7 +1,7 @@
 import type { IsoDate } from '../domain/dates';
 import type { ClockTime } from '../domain/delivery/sendTime';
 
-/** A one-time timer: at this wall-clock time in this zone, invoke the step function with this payload. */
+/** A one-time timer: at this wall-clock time in this zone, hand this payload to the step function (via the send queue). */
 export interface OneTimeSchedule {
   name: string;
   date: IsoDate;

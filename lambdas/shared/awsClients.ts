@@ -13,6 +13,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export const CLIENT_CONFIG = { retryMode: 'adaptive', maxAttempts: 8 } as const;
 
+/**
+ * The sender's SES client: one quick retry of a failed request, no more. A throttled send goes back to the send
+ * queue for a few seconds instead of holding a sender (and its share of the rate) in the SDK's backoff.
+ */
+export const SENDER_SES_CONFIG = { ...CLIENT_CONFIG, retryMode: 'standard', maxAttempts: 2 } as const;
+
 /** The clients a composition root may use; Lambda passes real ones, the local run and tests emulator ones. */
 export interface AwsClients {
   dynamodb: DynamoDBDocumentClient;

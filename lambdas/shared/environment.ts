@@ -32,8 +32,9 @@ export const VARIABLES = {
   UNSUBSCRIBE_BASE_URL: { kind: 'url', holds: 'the unsubscribe function URL' },
   ACTION_BASE_URL: { kind: 'url', holds: "the owner-action function URL, for the digests' links" },
   SCHEDULE_GROUP: { kind: 'name', holds: 'the schedule group of the one-time step schedules' },
-  STEP_FUNCTION_ARN: { kind: 'arn', holds: 'the step function the schedules invoke' },
-  SCHEDULER_ROLE_ARN: { kind: 'arn', holds: 'the role Scheduler assumes to invoke the step function' },
+  SEND_QUEUE_ARN: { kind: 'arn', holds: 'the send queue the step schedules deliver their payload to' },
+  SEND_QUEUE_URL: { kind: 'url', holds: 'the send queue, for a step that must wait (SES throttling)' },
+  SCHEDULER_ROLE_ARN: { kind: 'arn', holds: 'the role Scheduler assumes to send to the send queue' },
   STEP_DLQ_ARN: { kind: 'arn', holds: 'the dead-letter queue of the step schedules' },
   SHARD_QUEUE_URL: { kind: 'url', holds: 'the queue of evaluation shards' },
 } as const satisfies Record<string, { kind: Kind; holds: string }>;
@@ -42,7 +43,7 @@ export type Variable = keyof typeof VARIABLES;
 /** Optional sections of the settings file; every function gets the common settings too. */
 export type SettingsSection = 'playbook' | 'reading';
 
-const SCHEDULING = ['SCHEDULE_GROUP', 'STEP_FUNCTION_ARN', 'SCHEDULER_ROLE_ARN', 'STEP_DLQ_ARN'] as const;
+const SCHEDULING = ['SCHEDULE_GROUP', 'SEND_QUEUE_ARN', 'SCHEDULER_ROLE_ARN', 'STEP_DLQ_ARN'] as const;
 
 /** What each function is given, and nothing more. */
 export const FUNCTIONS = {
@@ -56,6 +57,7 @@ export const FUNCTIONS = {
       'SIGNING_SECRET_ID',
       'CONFIGURATION_SET',
       'UNSUBSCRIBE_BASE_URL',
+      'SEND_QUEUE_URL',
     ],
     settings: [],
   },

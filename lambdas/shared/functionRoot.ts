@@ -16,6 +16,8 @@ export interface RootInput<F extends FunctionName, C extends keyof AwsClients> {
   /** In Lambda, log lines and CloudWatch metrics; the local run writes events.jsonl. */
   events?: EventLog;
   now?: () => Date;
+  /** Waits on that clock: given with `now` when the clock is virtual, so waiting moves it instead of the wall. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** In Lambda: the function's environment and bundled settings, checked once. */

@@ -34,6 +34,8 @@ export interface Settings {
    * with SES GetAccount.
    */
   sendingQuota?: SendingQuota;
+  /** Senders draining the send queue at once (its maximum concurrency); each paces to its share of the rate. */
+  senderConcurrency?: number;
   /** Evaluators only: the reseller's playbook as written (parsed at cold start), or null for the default one. */
   playbook?: unknown;
   /** The account owner of customers that neither their rows nor the contacts directory give one. */
@@ -56,6 +58,9 @@ export function settingsFor(fn: FunctionName, all: Settings): Settings {
     ...(sections.includes('reading') ? { reading: reading ?? {} } : {}),
   };
 }
+
+/** Two senders: the least an SQS event source mapping allows, enough for any SES rate a sender can keep up with. */
+export const DEFAULT_SENDER_CONCURRENCY = 2;
 
 /** Checks what the stack wrote; each problem names the setting. */
 export function checkSettings(fn: FunctionName, value: unknown): Settings {
@@ -93,6 +98,12 @@ export function checkSettings(fn: FunctionName, value: unknown): Settings {
       'a daily message count and a rate a second',
     );
   }
+  if (s.senderConcurrency !== undefined)
+    need(
+      'senderConcurrency',
+      Number.isInteger(s.senderConcurrency) && (s.senderConcurrency as number) >= 2,
+      'a whole number of senders, at least 2',
+    );
   for (const section of FUNCTIONS[fn].settings as readonly SettingsSection[])
     need(section, section in s, `the ${section} section`);
   if (problems.length > 0)

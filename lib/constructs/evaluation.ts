@@ -7,13 +7,14 @@ import { Construct } from 'constructs';
 import type { Settings } from '../../lambdas/shared/settings';
 import { ClmFunction } from './clmFunction';
 import { RecurringSchedule, StepScheduleGroup, schedulerRole } from './scheduling';
+import type { SendQueue } from './sendQueue';
 
 export interface EvaluationProps {
   portfolioTable: Table;
   deadLetters: Queue;
   settings: Settings;
-  /** The function each one-time schedule invokes. */
-  stepFunction: ClmFunction;
+  /** Where each one-time step schedule delivers its payload. */
+  sendQueue: SendQueue;
   cron: string;
   timeZone: string;
 }
@@ -38,7 +39,7 @@ export class Evaluation extends Construct {
   /** The variables a function needs to make step schedules (lambdas/shared/environment.ts). */
   readonly stepScheduling: {
     SCHEDULE_GROUP: string;
-    STEP_FUNCTION_ARN: string;
+    SEND_QUEUE_ARN: string;
     SCHEDULER_ROLE_ARN: string;
     STEP_DLQ_ARN: string;
   };
@@ -46,11 +47,11 @@ export class Evaluation extends Construct {
   constructor(scope: Construct, id: string, props: EvaluationProps) {
     super(scope, id);
     this.stepGroup = new StepScheduleGroup(this, 'StepSchedules');
-    const stepRole = schedulerRole(this, 'StepSchedulerRole', [props.stepFunction], props.deadLetters);
+    const stepRole = props.sendQueue.schedulerRole(this, 'StepSchedulerRole', props.deadLetters);
     this.stepRole = stepRole;
     this.stepScheduling = {
       SCHEDULE_GROUP: this.stepGroup.name,
-      STEP_FUNCTION_ARN: props.stepFunction.functionArn,
+      SEND_QUEUE_ARN: props.sendQueue.queue.queueArn,
       SCHEDULER_ROLE_ARN: stepRole.roleArn,
       STEP_DLQ_ARN: props.deadLetters.queueArn,
     };

@@ -20,6 +20,8 @@ import { METRIC, METRICS_NAMESPACE } from '../../lambdas/shared/observability';
 export interface ObservabilityProps {
   functions: Record<string, LambdaFunction>;
   deadLetters: Queue;
+  /** Steps that kept failing in the sender (throttling never lands here). */
+  sendDeadLetters: Queue;
   configurationSetName: string;
   alarmEmail?: string;
 }
@@ -60,6 +62,12 @@ export class Observability extends Construct {
       props.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       1,
       'An invocation failed for good: look at the dead-letter queue',
+    );
+    alarm(
+      'SendDeadLetters',
+      props.sendDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      1,
+      'A step failed on every receive from the send queue: look at the send dead-letter queue',
     );
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 1, `${name} function errors`);

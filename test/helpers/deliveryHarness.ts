@@ -13,14 +13,15 @@ import { type CustomerState, usagePointOf } from '../../lambdas/domain/customer'
 import { DEFAULT_PLAYBOOK } from '../../lambdas/domain/playbook/playbook';
 import { digestRoot } from '../../lambdas/handlers/digest';
 import { evaluationOf } from '../../lambdas/handlers/evaluate';
-import { stepRoot } from '../../lambdas/handlers/step';
+import { type SenderDependencies, stepRoot } from '../../lambdas/handlers/step';
 import type { DeliveryEvent, EventLog } from '../../lambdas/ports/eventLog';
 import type { OneTimeSchedule, Scheduler } from '../../lambdas/ports/scheduler';
 import type { EmailRenderer } from '../../lambdas/rendering/renderer';
 import { deliverySettingsOf, type Settings } from '../../lambdas/shared/settings';
 import { type LocalDynamo, type LocalSes, s3Client, startDynamo, startSes } from '../../local/emulators';
-import { LOCAL_SETTINGS, type LocalWorld, rootInput } from '../../local/localFunctions';
-import { VirtualQueue, VirtualScheduler, virtualSecrets } from '../../local/virtualAws';
+import { LOCAL_SETTINGS, type LocalWorld, rootInput, senderInput } from '../../local/localFunctions';
+import { VirtualScheduler, VirtualSendQueue, virtualSecrets } from '../../local/virtualAws';
+import { virtualSleep } from '../../local/virtualClock';
 
 /** Keeps schedules in memory: the adapter for the real service is tested on its own with a mocked client. */
 export class RecordingScheduler implements Scheduler {
@@ -72,6 +73,9 @@ export class DeliveryHarness {
   readonly actions: DynamoOwnerActions;
   /** The digest function's renderer (the step function's carries the customer emails only). */
   readonly renderer: EmailRenderer;
+  /** The send queue a waiting step goes back on, on the test's clock. */
+  readonly sendQueue = new VirtualSendQueue(() => this.clock);
+  readonly sender: SenderDependencies;
   private readonly step: StepDependencies;
   private readonly evaluation: EvaluateDependencies;
 
@@ -89,12 +93,21 @@ export class DeliveryHarness {
         // Not used by the delivery functions these tests run.
         s3: s3Client('http://127.0.0.1:9'),
         scheduler: new VirtualScheduler().client,
-        sqs: new VirtualQueue().client,
+        sqs: this.sendQueue.client,
       },
+      senderSes: ses.senderClient,
       events: this.events,
       now: () => this.clock,
+      // The sender's pacing moves the test's clock.
+      sleep: virtualSleep({
+        now: () => this.clock.getTime(),
+        advanceTo: (at) => {
+          if (at > this.clock.getTime()) this.clock = new Date(at);
+        },
+      }),
     };
-    this.step = stepRoot(rootInput('step', world));
+    this.sender = stepRoot(senderInput(world));
+    this.step = this.sender.step;
     this.evaluation = evaluationOf(rootInput('evaluateShard', world));
     this.store = this.step.store as DynamoPortfolioStore;
     this.suppressions = this.step.suppressions as DynamoSuppressionList;

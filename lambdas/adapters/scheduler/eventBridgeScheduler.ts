@@ -12,18 +12,20 @@ export interface EventBridgeSchedulerOptions {
   client: SchedulerClient;
   /** The dedicated group for one-time schedules. */
   groupName: string;
-  /** The function the schedule invokes, and the role Scheduler assumes to invoke it. */
-  targetArn: string;
+  /** The send queue a schedule delivers its payload to, and the role Scheduler assumes to send it there. */
+  queueArn: string;
   roleArn: string;
-  /** Standard SQS queue for invocations that still fail after the retries. */
+  /** Standard SQS queue for deliveries to the send queue that still fail after the retries. */
   deadLetterArn: string;
   maximumRetryAttempts?: number;
   maximumEventAgeInSeconds?: number;
 }
 
 /**
- * One-time EventBridge Scheduler schedules that delete themselves after firing. Names are deterministic, so
- * ConflictException means the schedule exists already; throttling is the SDK's to retry (lambdas/shared/awsClients.ts).
+ * One-time EventBridge Scheduler schedules that delete themselves after firing. When one fires, Scheduler puts its
+ * payload on the send queue (the sender drains it at the SES rate); its retry policy and dead-letter queue cover
+ * only failures to reach the queue. Names are deterministic, so ConflictException means the schedule exists
+ * already; throttling is the SDK's to retry (lambdas/shared/awsClients.ts).
  */
 export class EventBridgeScheduler implements Scheduler {
   constructor(private readonly options: EventBridgeSchedulerOptions) {}
@@ -41,7 +43,7 @@ export class EventBridgeScheduler implements Scheduler {
           ActionAfterCompletion: 'DELETE',
           State: 'ENABLED',
           Target: {
-            Arn: o.targetArn,
+            Arn: o.queueArn,
             RoleArn: o.roleArn,
             Input: JSON.stringify(schedule.payload),
             DeadLetterConfig: { Arn: o.deadLetterArn },

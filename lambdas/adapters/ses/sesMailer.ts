@@ -12,6 +12,9 @@ export interface SesMailerOptions {
   unsubscribeMailto?: string;
 }
 
+// SES v2 answers a send over the account's limits with TooManyRequestsException (HTTP 429); its documentation
+// also names ThrottlingException. The message tells the two limits apart: "Maximum sending rate exceeded." or
+// "Daily message quota exceeded."
 const THROTTLING = new Set([
   'TooManyRequestsException',
   'LimitExceededException',
@@ -33,7 +36,7 @@ function tagValue(value: string): string {
 /**
  * Sends through SES v2 with simple content, so SES builds the MIME message and keeps our List-Unsubscribe and
  * List-Unsubscribe-Post headers (RFC 8058 one-click). The SDK retries throttling; if it persists the caller
- * gets MailerThrottledError and nothing was sent.
+ * gets MailerThrottledError, saying which limit was hit, and nothing was sent.
  */
 export class SesMailer implements Mailer {
   constructor(private readonly options: SesMailerOptions) {}
@@ -73,9 +76,12 @@ export class SesMailer implements Mailer {
       const result = await o.client.send(command);
       return result.MessageId ?? '';
     } catch (error) {
-      // Still throttled after the SDK's own retries (lambdas/shared/awsClients.ts): the step tries again later.
+      // Still throttled after the SDK's own retries: the sender puts the step back on its queue for later.
       if (error instanceof Error && THROTTLING.has(error.name))
-        throw new MailerThrottledError('SES kept throttling the send', { cause: error });
+        throw new MailerThrottledError(`SES throttled the send: ${error.message}`, {
+          cause: error,
+          limit: /daily|24.?hour/i.test(error.message) ? 'daily-quota' : 'rate',
+        });
       throw error;
     }
   }

@@ -21,13 +21,13 @@ const adapter = () =>
   new EventBridgeScheduler({
     client: new SchedulerClient({ region: 'eu-central-1' }),
     groupName: 'clm-steps',
-    targetArn: 'arn:aws:lambda:eu-central-1:111122223333:function:clm-step',
+    queueArn: 'arn:aws:sqs:eu-central-1:111122223333:clm-send',
     roleArn: 'arn:aws:iam::111122223333:role/clm-scheduler',
     deadLetterArn: 'arn:aws:sqs:eu-central-1:111122223333:clm-step-dlq',
   });
 
 describe('EventBridge Scheduler adapter', () => {
-  it('creates a one-time schedule at local send time in the recipient zone, deleted after it fires', async () => {
+  it('creates a one-time schedule at local send time in the recipient zone that puts its payload on the send queue, deleted after it fires', async () => {
     // Prepare
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
     const name = scheduleName('step', 'C-0001#renewal#2027-03-02', '0');
@@ -52,7 +52,7 @@ describe('EventBridge Scheduler adapter', () => {
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Target: {
-        Arn: 'arn:aws:lambda:eu-central-1:111122223333:function:clm-step',
+        Arn: 'arn:aws:sqs:eu-central-1:111122223333:clm-send',
         RoleArn: 'arn:aws:iam::111122223333:role/clm-scheduler',
         Input: '{"caseId":"C-0001#renewal#2027-03-02","step":0}',
         DeadLetterConfig: { Arn: 'arn:aws:sqs:eu-central-1:111122223333:clm-step-dlq' },

@@ -16,7 +16,7 @@ const ENV = {
   PORTFOLIO_TABLE: 'portfolio',
   ACTIVITY_TABLE: 'activity',
   SCHEDULE_GROUP: 'clm-steps',
-  STEP_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:123456789012:function:step',
+  SEND_QUEUE_ARN: 'arn:aws:sqs:eu-central-1:123456789012:send',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/steps',
   STEP_DLQ_ARN: 'arn:aws:sqs:eu-central-1:123456789012:dlq',
   SHARD_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/shards',
@@ -40,8 +40,8 @@ describe('environment table', () => {
         'SCHEDULE_GROUP',
         'SCHEDULER_ROLE_ARN',
         'SHARD_QUEUE_URL',
+        'SEND_QUEUE_ARN',
         'STEP_DLQ_ARN',
-        'STEP_FUNCTION_ARN',
       ].sort(),
     );
   });
@@ -50,8 +50,8 @@ describe('environment table', () => {
     expect(() => environmentOf('step', { PORTFOLIO_TABLE: 'p', UNSUBSCRIBE_BASE_URL: 'not a url' })).toThrow(
       /ACTIVITY_TABLE: required[\s\S]*SIGNING_SECRET_ID: required[\s\S]*UNSUBSCRIBE_BASE_URL: expected an address/,
     );
-    expect(() => environmentOf('evaluate', { ...ENV, STEP_FUNCTION_ARN: 'step' })).toThrow(
-      /STEP_FUNCTION_ARN: expected an ARN/,
+    expect(() => environmentOf('evaluate', { ...ENV, SEND_QUEUE_ARN: 'send' })).toThrow(
+      /SEND_QUEUE_ARN: expected an ARN/,
     );
   });
 });

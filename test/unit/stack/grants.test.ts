@@ -69,7 +69,17 @@ describe('grants per function', () => {
         // taking shards from its queue
         ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       ),
-      step: sorted(LOGS_AND_TRACES, DEAD_LETTERS, READ, WRITE, SECRET, ['ses:SendEmail']),
+      step: sorted(
+        LOGS_AND_TRACES,
+        DEAD_LETTERS,
+        READ,
+        WRITE,
+        SECRET,
+        // the quota it paces to, and sending
+        ['ses:GetAccount', 'ses:SendEmail'],
+        // taking steps from the send queue (putting a waiting one back is DEAD_LETTERS' SendMessage)
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+      ),
       digest: sorted(LOGS_AND_TRACES, DEAD_LETTERS, READ, WRITE, SECRET, ['ses:SendEmail']),
       // it only adds an address to the suppression list: no reads
       unsubscribe: sorted(LOGS_AND_TRACES, DEAD_LETTERS, WRITE, SECRET, ['dynamodb:DescribeTable']),

@@ -197,6 +197,95 @@ describe('schedules', () => {
   });
 });
 
+describe('send queue', () => {
+  const sendQueue = () => {
+    const queues = template.findResources('AWS::SQS::Queue', {
+      Properties: { RedrivePolicy: { maxReceiveCount: 5 } },
+    });
+    expect(Object.keys(queues)).toHaveLength(1);
+    return Object.entries(queues)[0]! as [string, { Properties: Record<string, unknown> }];
+  };
+
+  it('is encrypted and TLS-only, hides a taken step six times the sender timeout, and has its own dead-letter queue', () => {
+    // Act
+    const [, queue] = sendQueue();
+
+    // Assess
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 360,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    const deadLetters = (
+      queue.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } }
+    ).deadLetterTargetArn['Fn::GetAtt'][0]!;
+    expect(deadLetters).toMatch(/^SendQueueDeadLetters/);
+    const policies = JSON.stringify(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toContain('aws:SecureTransport');
+    // an alarm watches the send dead-letter queue
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { MetricName?: string; Dimensions?: { Value: unknown }[] };
+    }[];
+    expect(
+      alarms.some(
+        (a) =>
+          a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Properties.Dimensions).includes(deadLetters),
+      ),
+    ).toBe(true);
+  });
+
+  it('is drained by the step function in batches of ten, two senders at most, reporting failed steps one by one', () => {
+    // Act
+    const [queueId] = sendQueue();
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SEND_QUEUE_URL: { Ref: queueId } }) },
+    });
+    expect(stack.functions.find((f) => f.handlerName === 'step')?.settings.senderConcurrency).toBe(2);
+  });
+
+  it('is where the step schedules deliver, through a role that may only send to it and to their dead-letter queue', () => {
+    // Act
+    const [queueId] = sendQueue();
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role')).find((id) =>
+      id.startsWith('EvaluationStepSchedulerRole'),
+    )!;
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
+    const roleStatements = policies
+      .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+    // Assess
+    expect(roleStatements.flatMap((s) => [s.Action].flat())).toEqual(['sqs:SendMessage', 'sqs:SendMessage']);
+    expect(JSON.stringify(roleStatements[0]!.Resource)).toContain(queueId);
+    for (const fn of ['evaluate', 'evaluateShard', 'ownerAction'])
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: Match.anyValue(),
+        Environment: {
+          Variables: Match.objectLike({ SEND_QUEUE_ARN: { 'Fn::GetAtt': [queueId, 'Arn'] } }),
+        },
+        Description: Match.stringLikeRegexp(
+          {
+            evaluate: '^Nightly: evaluates',
+            evaluateShard: '^Nightly, for a large',
+            ownerAction: '^Digest action',
+          }[fn]!,
+        ),
+      });
+  });
+});
+
 describe('IAM', () => {
   it('grants no wildcard action anywhere', () => {
     const actions = statements().flatMap((s) => [s.Action].flat());
