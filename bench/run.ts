@@ -383,7 +383,7 @@ async function createScheduleCpuMs(): Promise<number> {
   const scheduler = new EventBridgeScheduler({
     client,
     groupName: 'steps',
-    targetArn: 'arn:aws:lambda:eu-central-1:111122223333:function:step',
+    queueArn: 'arn:aws:sqs:eu-central-1:111122223333:send',
     roleArn: 'arn:aws:iam::111122223333:role/scheduler',
     deadLetterArn: 'arn:aws:sqs:eu-central-1:111122223333:dead-letters',
   });
