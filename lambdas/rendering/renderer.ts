@@ -37,19 +37,43 @@ export interface CompiledTemplates {
 // nothing). Escaping: every value is HTML-escaped; only copy that this renderer already escaped goes in with {{{ }}}.
 const engine = Handlebars.create();
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+/**
+ * Copy split once into its text and the names it fills, [text, name, text, …, text], and checked to hold only
+ * `{{name}}` placeholders: the catalogs do not change while a container lives, so each string is parsed once.
+ */
+const parsedCopy = new Map<string, string[]>();
+
+function copyParts(text: string): string[] {
+  let parts = parsedCopy.get(text);
+  if (!parts) {
+    if (text.replace(PLACEHOLDER, '').includes('{{'))
+      throw new Error(`copy supports only {{name}} placeholders: "${text}"`);
+    parts = text.split(PLACEHOLDER);
+    parsedCopy.set(text, parts);
+  }
+  return parts;
+}
 
 /**
  * Fills copy's `{{name}}` placeholders, escaped as handlebars escapes them unless `plain`. The build checks that
  * our copy holds nothing else; copy with anything else is refused here rather than sent half filled.
  */
 function fillCopy(text: string, values: Record<string, string>, plain: boolean): string {
-  if (text.replace(PLACEHOLDER, '').includes('{{'))
-    throw new Error(`copy supports only {{name}} placeholders: "${text}"`);
-  return text.replace(PLACEHOLDER, (_, name: string) => {
+  return fillWith(text, (name) => {
     if (!(name in values)) throw new Error(`"${name}" not defined in the copy values`);
     const value = values[name] ?? '';
     return plain ? value : engine.Utils.escapeExpression(value);
   });
+}
+
+/** Fills copy's placeholders with what `valueNamed` gives for each name. */
+function fillWith(text: string, valueNamed: (name: string) => string): string {
+  // Most copy names no value: nothing to fill.
+  if (!text.includes('{{')) return text;
+  const parts = copyParts(text);
+  let filled = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) filled += valueNamed(parts[i]!) + parts[i + 1]!;
+  return filled;
 }
 
 function checkUrl(url: string, what: string): string {
@@ -61,6 +85,19 @@ function checkUrl(url: string, what: string): string {
   }
   if (parsed.protocol !== 'https:') throw new Error(`${what} must be an https:// address`);
   return parsed.toString();
+}
+
+/** The brand's links, checked once each: a container sends for one brand. */
+const checkedLinks = new Map<string, string>();
+
+function brandLink(brand: Brand, link: Parameters<typeof linkOf>[1]): string {
+  const url = linkOf(brand, link);
+  let checked = checkedLinks.get(url);
+  if (checked === undefined) {
+    checked = checkUrl(url, `the ${link} link`);
+    checkedLinks.set(url, checked);
+  }
+  return checked;
 }
 
 type Compiled = (context: unknown) => string;
@@ -105,13 +142,10 @@ export class EmailRenderer {
       const catalog = this.catalogs[locale];
       const words = emailWords(catalog.emails[template], variant, template);
       const values = copyValues(data, brand, format);
-      const escaped = fillWords(words, values, false, catalog.common);
-      const plain = fillWords(words, values, true, catalog.common);
+      const { escaped, plain } = fillWords(words, values, catalog.common);
       const unsubscribeUrl = checkUrl(data.unsubscribeUrl, 'the unsubscribe link');
-      const ctaUrl = checkUrl(linkOf(brand, spec.cta), `the ${spec.cta} link`);
-      const secondaryUrl = spec.secondary
-        ? checkUrl(linkOf(brand, spec.secondary), `the ${spec.secondary} link`)
-        : null;
+      const ctaUrl = brandLink(brand, spec.cta);
+      const secondaryUrl = spec.secondary ? brandLink(brand, spec.secondary) : null;
       const products = data.products.map((p) => ({
         name: p.name,
         purchased: format.count(p.purchased),
@@ -306,22 +340,47 @@ export class EmailRenderer {
   }
 }
 
-/** Fills every string of an email's copy; `plain` leaves values unescaped for the text part and subject. */
+type Words = Record<string, string | string[]>;
+
+/**
+ * Fills every string of an email's copy twice over in one pass: escaped for the HTML, plain for the text part and
+ * the subject. A value is formatted, and escaped, the first time the copy names it, and only then.
+ */
 function fillWords(
   words: EmailCopy,
-  values: Record<string, string>,
-  plain: boolean,
+  values: Record<string, () => string>,
   common: Record<string, string>,
-): Record<string, string | string[]> {
-  const one = (text: string) => fillCopy(text, values, plain);
-  const out: Record<string, string | string[]> = {};
-  for (const [key, text] of Object.entries(common)) out[key] = one(text);
-  out.greeting = values.adminName ? one(common.greeting!) : one(common.greetingNoName!);
-  for (const [key, value] of Object.entries(words)) {
+): { escaped: Words; plain: Words } {
+  const formatted: Record<string, string> = {};
+  const escapedValues: Record<string, string> = {};
+  const plainOf = (name: string): string => {
+    let value = formatted[name];
+    if (value === undefined) {
+      const format = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (!format) throw new Error(`"${name}" not defined in the copy values`);
+      value = formatted[name] = format();
+    }
+    return value;
+  };
+  const escapedOf = (name: string): string =>
+    (escapedValues[name] ??= engine.Utils.escapeExpression(plainOf(name)));
+  const escaped: Words = {};
+  const plain: Words = {};
+  const fill = (key: string, text: string) => {
+    escaped[key] = fillWith(text, escapedOf);
+    plain[key] = fillWith(text, plainOf);
+  };
+  for (const key in common) fill(key, common[key]!);
+  fill('greeting', plainOf('adminName') ? common.greeting! : common.greetingNoName!);
+  for (const key in words) {
     if (key === 'variants') continue;
-    out[key] = Array.isArray(value) ? value.map(one) : one(value as string);
+    const value = words[key as keyof EmailCopy];
+    if (Array.isArray(value)) {
+      escaped[key] = value.map((text) => fillWith(text, escapedOf));
+      plain[key] = value.map((text) => fillWith(text, plainOf));
+    } else if (typeof value === 'string') fill(key, value);
   }
-  return out;
+  return { escaped, plain };
 }
 
 function emailWords(copy: EmailCopy | undefined, variant: string | null, template: EmailTemplate): EmailCopy {
@@ -336,25 +395,28 @@ function emailWords(copy: EmailCopy | undefined, variant: string | null, templat
 
 const atMostAll = (pct: number | null) => (pct === null ? null : Math.min(100, pct));
 
-/** The values copy may name, each already formatted for the reader's locale. */
-function copyValues(data: CustomerEmailData, brand: Brand, format: LocaleFormat): Record<string, string> {
+/** The values copy may name, each formatted for the reader's locale when the copy names it (fillWords). */
+function copyValues(
+  data: CustomerEmailData,
+  brand: Brand,
+  format: LocaleFormat,
+): Record<string, () => string> {
   return {
-    customerName: data.customerName,
-    adminName: data.adminName ?? '',
-    brandName: brand.name,
-    seatsPurchased: format.count(data.seatsPurchased),
-    seatsAssigned: format.count(data.seatsAssigned),
-    activeUsers: format.count(data.activeUsers),
-    unassignedSeats: format.count(Math.max(0, data.seatsPurchased - data.seatsAssigned)),
-    unusedSeats: format.count(
-      data.activeUsers === null ? null : Math.max(0, data.seatsPurchased - data.activeUsers),
-    ),
+    customerName: () => data.customerName,
+    adminName: () => data.adminName ?? '',
+    brandName: () => brand.name,
+    seatsPurchased: () => format.count(data.seatsPurchased),
+    seatsAssigned: () => format.count(data.seatsAssigned),
+    activeUsers: () => format.count(data.activeUsers),
+    unassignedSeats: () => format.count(Math.max(0, data.seatsPurchased - data.seatsAssigned)),
+    unusedSeats: () =>
+      format.count(data.activeUsers === null ? null : Math.max(0, data.seatsPurchased - data.activeUsers)),
     // Active users above paid seats happen in exports (transfers, overlapping terms); a customer never reads
     // that more than all of their licences are in use.
-    utilization: format.percent(atMostAll(data.utilizationPct)),
-    utilizationBefore: format.percent(atMostAll(data.utilizationBeforePct)),
-    termEnd: format.date(data.termEnd),
-    daysToTermEnd: format.count(data.daysToTermEnd),
+    utilization: () => format.percent(atMostAll(data.utilizationPct)),
+    utilizationBefore: () => format.percent(atMostAll(data.utilizationBeforePct)),
+    termEnd: () => format.date(data.termEnd),
+    daysToTermEnd: () => format.count(data.daysToTermEnd),
   };
 }
 
