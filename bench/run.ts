@@ -24,6 +24,7 @@ import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '.
 import { ClmAutopilotStack } from '../lib/clmAutopilotStack';
 import { loadConfig } from '../lib/config';
 import { SAMPLE_BRAND, sampleEmailData } from '../local/emailSamples';
+import { phaseTable } from '../local/phaseClock';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from '../local/samplePortfolio';
 import type { SimulationStats } from '../local/simulation';
 import { start } from '../local/start';
@@ -627,11 +628,8 @@ async function localYear() {
     `${inYardsticks(seconds * 1000)} for ${summary.days} nights`,
   );
   // Where the year's time goes, so the next speed-up starts where the time is spent.
-  const phaseTotal = Object.values(stats.phases).reduce((a, b) => a + b, 0);
   process.stdout.write(
-    `      the year by phase: ${Object.entries(stats.phases)
-      .map(([phase, ms]) => `${phase} ${fmt(ms / 1000)} s (${fmt((ms / phaseTotal) * 100, 0)} %)`)
-      .join(', ')}\n`,
+    `      the year by phase, with each emulator's time in flight (requests):\n${phaseTable(stats.phaseTimes).replace(/^/gm, '        ')}\n`,
   );
 
   const perCustomerNight = (n: number) => n / (summary.customers * summary.days);

@@ -20,6 +20,7 @@ import { type StoredEmail, startLocalAws } from './emulators';
 import { LOCAL_SEND_QUEUE, LOCAL_SETTINGS, type LocalFunctions, localFunctions } from './localFunctions';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
 import { SimulatedOwners } from './ownerBehaviour';
+import { type Phase, PhaseClock, type PhaseTimes } from './phaseClock';
 import { Recipients } from './recipientBehaviour';
 import { type HoldoutSummary, holdoutsOf, outcomesByPlay, type PlayOutcome } from './report/playOutcomes';
 import type { RunMail } from './report/runEvents';
@@ -59,7 +60,9 @@ export interface SimulationStats {
   evaluationReads: number;
   customersEvaluated: number;
   /** Wall time by phase, in ms. */
-  phases: { ingest: number; evaluate: number; steps: number; mail: number };
+  phases: Record<Phase, number>;
+  /** The same with each emulator's share. */
+  phaseTimes: PhaseTimes;
 }
 
 export interface SimulationSummary {
@@ -125,6 +128,7 @@ interface SentEmail {
  * sample's recipients bounce, complain and unsubscribe through the SES-events and unsubscribe handlers.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
+  const phases = new PhaseClock();
   // Whatever can refuse the run does so before an emulator starts; the user's files are never deleted.
   const nights = await nightsOf(options.source);
   await prepareOutputFolder(options.out, options.source.kind === 'folder' ? [options.source.dir] : []);
@@ -132,6 +136,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   keepMetricsLocal();
   // Nothing that can fail runs between here and the try whose finally closes them.
   const { dynamo, s3, ses, close } = await startLocalAws();
+  phases.watch(dynamo.client, 'dynalite');
+  phases.watch(s3.client, 's3rver');
+  phases.watch(ses.client, 'ses');
+  phases.watch(ses.senderClient, 'ses');
   const clock = { now: new Date(0) };
   const now = () => clock.now;
   const events = new FileEventLog();
@@ -139,6 +147,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const sendQueue = new VirtualSendQueue(now);
   const scheduler = new VirtualScheduler(sendQueue);
   const queue = new VirtualQueue();
+  phases.watch(scheduler.client, 'virtualAws', 'call');
   const sleep = virtualSleep({
     now: () => clock.now.getTime(),
     advanceTo: (at) => {
@@ -195,7 +204,6 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const mailDir = join(options.out, OUTPUT_MAIL_FOLDER);
   const mails: RunMail[] = [];
   let customerCount = 0;
-  const timing = { ingest: 0, evaluate: 0, steps: 0, mail: 0 };
   try {
     const fns = await localFunctions({
       dynamo,
@@ -205,8 +213,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         s3: s3.client,
         ses: ses.client,
         scheduler: scheduler.client,
-        sqs: virtualSqs({ 'clm-shards': queue, [LOCAL_SEND_QUEUE]: sendQueue }),
-        secrets: virtualSecrets('local-run-signing-key'),
+        sqs: phases.watch(
+          virtualSqs({ 'clm-shards': queue, [LOCAL_SEND_QUEUE]: sendQueue }),
+          'virtualAws',
+          'call',
+        ),
+        secrets: phases.watch(virtualSecrets('local-run-signing-key'), 'virtualAws', 'call'),
       },
       senderSes: ses.senderClient,
       events,
@@ -231,6 +243,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     fns.roots.evaluate.store = facts.watching(fns.roots.evaluate.store);
     fns.roots.evaluateShard.store = facts.watching(fns.roots.evaluateShard.store);
     if (options.contacts) {
+      phases.enter('ingest');
       // Before the first night, the contacts directory arrives under contacts/ and replaces any earlier one.
       const key = `${CONTACTS_PREFIX}${basename(options.contacts)}`;
       await s3.client.send(
@@ -241,7 +254,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
     for (const [n, night] of nights.entries()) {
       const day = night.date;
-      const t0 = performance.now();
+      phases.enter('ingest');
       // 00:30 UTC: the night's export arrives in the bucket; S3 notifies the ingest function.
       clock.now = new Date(`${day}T00:30:00Z`);
       const key = `snapshots/${night.name}`;
@@ -252,8 +265,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         .splice(0)
         .filter((r) => decodeURIComponent(r.s3.object.key).startsWith('snapshots/'));
       await run.ingest({ Records: records });
-      timing.ingest += performance.now() - t0;
-      const t1 = performance.now();
+      phases.enter('evaluate');
       // Evaluation at 02:00 in the reseller's zone; a split night's shards go to the workers together.
       clock.now = localTimeToUtc(day, '02:00', settings.defaultTimezone);
       const readsBefore = evaluationReadsNow();
@@ -264,8 +276,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       );
       for (const result of shards.flat()) customersEvaluated += result.customers;
       evaluationReads += evaluationReadsNow() - readsBefore;
-      timing.evaluate += performance.now() - t1;
-      const t2 = performance.now();
+      phases.enter('steps');
       // Then every schedule due before the next night's export, and the weekday digests, in time order.
       const until = new Date(`${addDays(day, 1)}T00:30:00Z`);
       const digestAt = localTimeToUtc(day, settings.digestTime, settings.defaultTimezone);
@@ -279,7 +290,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       for (let at = nextAt(); at && at < until; at = nextAt()) {
         if (!digestDone && digestAt <= at) {
           clock.now = later(clock.now, digestAt);
-          await run.digest(scheduledEvent(digestAt, 'clm-digests'));
+          await phases.during('digests', () => run.digest(scheduledEvent(digestAt, 'clm-digests')));
           digestDone = true;
         }
         clock.now = later(clock.now, at);
@@ -288,8 +299,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       }
       if (!digestDone) {
         clock.now = later(clock.now, digestAt);
-        await run.digest(scheduledEvent(digestAt, 'clm-digests'));
+        await phases.during('digests', () => run.digest(scheduledEvent(digestAt, 'clm-digests')));
       }
+      phases.enter('reactions');
       // What recipients did with today's emails, ten minutes after each arrived.
       for (const email of sent.splice(0).sort(bySendOrder)) {
         const behaviour = email.unsubscribeUrl ? (recipients?.firstEmailTo(email.to) ?? 'reads') : 'reads';
@@ -308,27 +320,25 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       // Late in the evening, the owners' clicks planned for today.
       clock.now = new Date(`${day}T23:00:00Z`);
       await owners.act(day);
-      timing.steps += performance.now() - t2;
-      const t3 = performance.now();
-      await collectMail(await ses.emails(), day, mailDir, mails);
-      await ses.clear();
-      timing.mail += performance.now() - t3;
+      phases.enter('outbox');
+      await collectMail(await phases.track('ses', () => ses.emails()), day, mailDir, mails);
+      await phases.track('ses', () => ses.clear());
       options.onProgress?.(n + 1, nights.length, day);
     }
     customerCount = (await fns.roots.digest.store.load({ history: false })).customers.length;
-    if (process.env.CLM_TIMING) console.error(timing);
     if (options.stats) {
       Object.assign(options.stats, {
         ingestWrites: ingestStores.reduce((sum, s) => sum + s.writeRequests, 0),
         ingestReads: ingestStores.reduce((sum, s) => sum + s.readRequests, 0),
         evaluationReads,
         customersEvaluated,
-        phases: timing,
       });
     }
   } finally {
+    phases.enter('setup');
     await close();
   }
+  phases.enter('outbox');
 
   // Work done at the same virtual time ran concurrently: order ties by their text, so a seed gives one file.
   const lines = events.events
@@ -344,6 +354,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (options.stats) options.stats.rowsIngested = summary.ingest.rows;
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeReport({ out: options.out, summary, events: events.events, mails, facts });
+  const times = phases.stop();
+  if (options.stats) {
+    options.stats.phaseTimes = times;
+    options.stats.phases = Object.fromEntries(
+      Object.entries(times).map(([phase, { ms }]) => [phase, ms]),
+    ) as Record<Phase, number>;
+  }
   return summary;
 
   async function collectMail(stored: StoredEmail[], day: string, dir: string, list: typeof mails) {

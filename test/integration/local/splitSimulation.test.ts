@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PhaseClock } from '../../../local/phaseClock';
 import { runSimulation, type SimulationStats } from '../../../local/simulation';
 
 let dir: string;
@@ -18,7 +19,8 @@ const newStats = (): SimulationStats => ({
   rowsIngested: 0,
   evaluationReads: 0,
   customersEvaluated: 0,
-  phases: { ingest: 0, evaluate: 0, steps: 0, mail: 0 },
+  phases: { setup: 0, ingest: 0, evaluate: 0, steps: 0, digests: 0, reactions: 0, outbox: 0 },
+  phaseTimes: new PhaseClock().times,
 });
 
 describe('a simulation with split nights', () => {
