@@ -6,6 +6,8 @@ import { DEFAULT_SENDER_CONCURRENCY, type Settings, settingsFor } from '../lambd
 import { SAMPLE_BRAND } from './emailSamples';
 import type { LocalDynamo } from './emulators';
 import { LOCAL_ACTION_BASE_URL } from './ownerBehaviour';
+import type { SenderHandler } from './virtualAws';
+import type { Sleeper, VirtualTimeline } from './virtualClock';
 
 // The functions as Lambda runs them, wired by their own composition roots to emulator clients. The local run and
 // the integration tests use this, so what runs locally is what deploys: only the clients differ.
@@ -56,8 +58,8 @@ export interface LocalWorld {
   clients: AwsClients;
   events: EventLog;
   now: () => Date;
-  /** Waits on `now`'s clock (the sender's pacing): a virtual clock moves instead of the run waiting. */
-  sleep?: (ms: number) => Promise<void>;
+  /** The virtual clock's timeline: the senders' pacing sleeps on it instead of the run waiting. */
+  timeline?: VirtualTimeline;
   /** The step function's SES client, configured as in Lambda (lambdas/shared/awsClients.ts SENDER_SES_CONFIG). */
   senderSes?: AwsClients['ses'];
 }
@@ -70,14 +72,31 @@ export function rootInput<F extends Parameters<typeof environmentOf>[0]>(fn: F, 
     clients: world.clients,
     events: world.events,
     now: world.now,
-    ...(world.sleep ? { sleep: world.sleep } : {}),
   };
 }
 
-/** The step function's input: its own SES client where the world has one. */
-export function senderInput(world: LocalWorld) {
+/** The step function's input: its own SES client where the world has one, and its sleep on the timeline. */
+export function senderInput(world: LocalWorld, sleeper?: Sleeper) {
   const input = rootInput('step', world);
-  return world.senderSes ? { ...input, clients: { ...input.clients, ses: world.senderSes } } : input;
+  return {
+    ...input,
+    ...(world.senderSes ? { clients: { ...input.clients, ses: world.senderSes } } : {}),
+    ...(sleeper ? { sleep: sleeper.sleep } : {}),
+  };
+}
+
+/** One instance of the step function: its handler, and its place on the timeline (when the clock is virtual). */
+export interface LocalSender {
+  handler: SenderHandler;
+  sleeper?: Sleeper;
+}
+
+/** A new instance of the step function, as Lambda starts one per concurrent batch: its own pacer. */
+export async function localSender(world: LocalWorld) {
+  const { stepRoot, createStepHandler } = await import('../lambdas/handlers/step');
+  const sleeper = world.timeline?.join();
+  const root = stepRoot(senderInput(world, sleeper));
+  return { root, handler: createStepHandler(root), ...(sleeper ? { sleeper } : {}) };
 }
 
 /**
@@ -85,41 +104,38 @@ export function senderInput(world: LocalWorld) {
  * the compiled templates, which the local run builds first.
  */
 export async function localFunctions(world: LocalWorld) {
-  const [ingest, evaluate, evaluateShard, step, digest, unsubscribe, ownerAction, sesEvents] =
-    await Promise.all([
-      import('../lambdas/handlers/ingest'),
-      import('../lambdas/handlers/evaluate'),
-      import('../lambdas/handlers/evaluateShard'),
-      import('../lambdas/handlers/step'),
-      import('../lambdas/handlers/digest'),
-      import('../lambdas/handlers/unsubscribe'),
-      import('../lambdas/handlers/ownerAction'),
-      import('../lambdas/handlers/sesEvents'),
-    ]);
+  const [ingest, evaluate, evaluateShard, digest, unsubscribe, ownerAction, sesEvents] = await Promise.all([
+    import('../lambdas/handlers/ingest'),
+    import('../lambdas/handlers/evaluate'),
+    import('../lambdas/handlers/evaluateShard'),
+    import('../lambdas/handlers/digest'),
+    import('../lambdas/handlers/unsubscribe'),
+    import('../lambdas/handlers/ownerAction'),
+    import('../lambdas/handlers/sesEvents'),
+  ]);
+  // The step function drains the send queue with at most this many instances at once, each with its own pacer.
+  const senders = await Promise.all(
+    Array.from({ length: world.settings.senderConcurrency ?? DEFAULT_SENDER_CONCURRENCY }, () =>
+      localSender(world),
+    ),
+  );
   const roots = {
     ingest: ingest.ingestRoot(rootInput('ingest', world)),
     evaluate: evaluate.evaluateRoot(rootInput('evaluate', world)),
     evaluateShard: evaluateShard.evaluateShardRoot(rootInput('evaluateShard', world)),
-    step: step.stepRoot(senderInput(world)),
+    step: senders[0]!.root,
     digest: digest.digestRoot(rootInput('digest', world)),
     unsubscribe: unsubscribe.unsubscribeRoot(rootInput('unsubscribe', world)),
     ownerAction: ownerAction.ownerActionRoot(rootInput('ownerAction', world)),
     sesEvents: sesEvents.sesEventsRoot(rootInput('sesEvents', world)),
   };
-  // The step function drains the send queue with at most this many instances at once, each with its own pacer.
-  const senders = [
-    step.createStepHandler(roots.step),
-    ...Array.from({ length: (world.settings.senderConcurrency ?? DEFAULT_SENDER_CONCURRENCY) - 1 }, () =>
-      step.createStepHandler(step.stepRoot(senderInput(world))),
-    ),
-  ];
   return {
     roots,
-    senders,
+    senders: senders.map(({ root: _, ...sender }) => sender as LocalSender),
     ingest: ingest.createIngestHandler(roots.ingest),
     evaluate: evaluate.createEvaluateHandler(roots.evaluate),
     evaluateShard: evaluateShard.createEvaluateShardHandler(roots.evaluateShard),
-    step: senders[0]!,
+    step: senders[0]!.handler,
     digest: digest.createDigestHandler(roots.digest),
     unsubscribe: unsubscribe.createUnsubscribeHandler(roots.unsubscribe),
     ownerAction: ownerAction.createOwnerActionHandler(roots.ownerAction),

@@ -28,7 +28,7 @@ import { RunFacts } from './report/runFacts';
 import { writeReport } from './report/runReport';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from './samplePortfolio';
 import { VirtualQueue, VirtualScheduler, VirtualSendQueue, virtualSecrets, virtualSqs } from './virtualAws';
-import { virtualSleep } from './virtualClock';
+import { VirtualTimeline } from './virtualClock';
 
 export type SnapshotSource =
   | { kind: 'generated'; customers: number; days: number; seed: number; start: IsoDate }
@@ -148,7 +148,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const scheduler = new VirtualScheduler(sendQueue);
   const queue = new VirtualQueue();
   phases.watch(scheduler.client, 'virtualAws', 'call');
-  const sleep = virtualSleep({
+  const timeline = new VirtualTimeline({
     now: () => clock.now.getTime(),
     advanceTo: (at) => {
       clock.now = later(clock.now, new Date(at));
@@ -223,7 +223,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       senderSes: ses.senderClient,
       events,
       now,
-      sleep,
+      timeline,
     });
     const run = counted(fns, invocations);
     ownerAction = run.ownerAction;
@@ -403,7 +403,7 @@ function counted(fns: LocalFunctions, invocations: Record<string, number>) {
     evaluate: count('evaluate', fns.evaluate),
     evaluateShard: count('evaluateShard', fns.evaluateShard),
     step: count('step', fns.step),
-    senders: fns.senders.map((sender) => count('step', sender)),
+    senders: fns.senders.map((sender) => ({ ...sender, handler: count('step', sender.handler) })),
     digest: count('digest', fns.digest),
     unsubscribe: count('unsubscribe', fns.unsubscribe),
     ownerAction: count('ownerAction', fns.ownerAction),

@@ -5,6 +5,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { localTimeToUtc } from '../lambdas/domain/delivery/sendTime';
 import { CLIENT_CONFIG } from '../lambdas/shared/awsClients';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
+import type { Sleeper } from './virtualClock';
 
 // EventBridge Scheduler, SQS and Secrets Manager have no local emulator: these are the real SDK clients with the
 // service answered in process (a middleware that replaces the network call), so every adapter runs unchanged.
@@ -234,12 +235,17 @@ export class VirtualSendQueue {
    * Hands every message visible now to the senders, one batch per sender at a time, until none is visible at the
    * clock's time (which the senders' pacing moves on).
    */
-  async drain(senders: readonly SenderHandler[]): Promise<number> {
+  async drain(senders: readonly { handler: SenderHandler; sleeper?: Sleeper }[]): Promise<number> {
     let batches = 0;
-    const worker = async (sender: SenderHandler) => {
+    const worker = async ({ handler: sender, sleeper }: { handler: SenderHandler; sleeper?: Sleeper }) => {
       for (let batch = this.takeVisible(); batch.length > 0; batch = this.takeVisible()) {
         batches++;
-        const response = await sender({ Records: batch.map((m) => this.recordOf(m)) });
+        if (sleeper) sleeper.working = true;
+        // An invocation that fails as a whole (it died, or threw) leaves every record of its batch on the queue.
+        const response = await sender({ Records: batch.map((m) => this.recordOf(m)) }).catch(() => ({
+          batchItemFailures: batch.map((m) => ({ itemIdentifier: m.id })),
+        }));
+        if (sleeper) sleeper.working = false;
         const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
         for (const message of batch) {
           if (!failed.has(message.id)) continue;

@@ -1,6 +1,8 @@
 // Waiting on the local run's virtual clock. A sender pacing its sends sleeps until its turn; here that moves the
-// clock instead of the run waiting, so pacing costs no wall time. Sleepers wake one at a time in the order of
-// their wake times, each moving the clock to its own, so sends several senders paced land at their turns.
+// clock instead of the run waiting, so pacing costs no wall time. Virtual time stands still while a sender is at
+// work (reading DynamoDB, rendering) and moves only when every sender at work is asleep: then the earliest sleeper
+// wakes, the clock at its wake time. So a sender is never overtaken by time it spent on real I/O, and sends that
+// several senders paced land at their turns.
 
 export interface MovableClock {
   now(): number;
@@ -8,35 +10,82 @@ export interface MovableClock {
   advanceTo(at: number): void;
 }
 
-/** A sleep on the clock: resolves once every earlier sleeper has woken, with the clock at its wake time. */
-export function virtualSleep(clock: MovableClock): (ms: number) => Promise<void> {
-  const sleepers: { wake: number; order: number; resolve: () => void }[] = [];
-  let order = 0;
-  let scheduled = false;
-  const wakeNext = () => {
-    scheduled = false;
-    sleepers.sort((a, b) => a.wake - b.wake || a.order - b.order);
-    const next = sleepers.shift();
-    if (!next) return;
-    clock.advanceTo(next.wake);
-    next.resolve();
-    // The next one wakes after whatever this wake-up set going has had its turn.
-    if (sleepers.length > 0) {
-      scheduled = true;
-      setImmediate(wakeNext);
-    }
-  };
-  return (ms) =>
-    new Promise<void>((resolve) => {
-      sleepers.push({ wake: clock.now() + Math.max(0, ms), order: order++, resolve });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(wakeNext);
-      }
-    });
+/** One sender on the timeline: its sleep, and whether it is at work (then time waits for it to sleep). */
+export interface Sleeper {
+  sleep(ms: number): Promise<void>;
+  /** Set while the sender handles a batch; time moves only when every sender at work has a sleep pending. */
+  working: boolean;
 }
 
-/** A clock of its own, from `start`, with its sleep: for tests of what paces itself. */
+interface Pending {
+  wake: number;
+  order: number;
+  owner: SleeperState;
+  resolve: () => void;
+}
+
+interface SleeperState extends Sleeper {
+  pending: number;
+}
+
+export class VirtualTimeline {
+  private readonly sleepers: SleeperState[] = [];
+  private readonly pending: Pending[] = [];
+  private order = 0;
+  private scheduled = false;
+
+  constructor(private readonly clock: MovableClock) {}
+
+  /** A new sender on this timeline. */
+  join(): Sleeper {
+    const timeline = this;
+    let working = false;
+    const state: SleeperState = {
+      pending: 0,
+      get working() {
+        return working;
+      },
+      set working(value: boolean) {
+        working = value;
+        timeline.schedule();
+      },
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          state.pending++;
+          this.pending.push({
+            wake: this.clock.now() + Math.max(0, ms),
+            order: this.order++,
+            owner: state,
+            resolve,
+          });
+          this.schedule();
+        }),
+    };
+    this.sleepers.push(state);
+    return state;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.wakeNext());
+  }
+
+  private wakeNext(): void {
+    this.scheduled = false;
+    // A sender at work without a pending sleep may still ask for an earlier turn: time waits for it.
+    if (this.sleepers.some((s) => s.working && s.pending === 0)) return;
+    this.pending.sort((a, b) => a.wake - b.wake || a.order - b.order);
+    const next = this.pending.shift();
+    if (!next) return;
+    next.owner.pending--;
+    this.clock.advanceTo(next.wake);
+    next.resolve();
+    this.schedule();
+  }
+}
+
+/** A clock of its own, from `start`, with its timeline: for tests of what paces itself. */
 export function virtualClock(start = 0) {
   let at = start;
   const clock: MovableClock = {
@@ -45,5 +94,6 @@ export function virtualClock(start = 0) {
       at = Math.max(at, to);
     },
   };
-  return { ...clock, sleep: virtualSleep(clock) };
+  const sleeper = new VirtualTimeline(clock).join();
+  return { ...clock, sleep: (ms: number) => sleeper.sleep(ms) };
 }

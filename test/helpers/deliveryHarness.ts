@@ -13,15 +13,22 @@ import { type CustomerState, usagePointOf } from '../../lambdas/domain/customer'
 import { DEFAULT_PLAYBOOK } from '../../lambdas/domain/playbook/playbook';
 import { digestRoot } from '../../lambdas/handlers/digest';
 import { evaluationOf } from '../../lambdas/handlers/evaluate';
-import { type SenderDependencies, stepRoot } from '../../lambdas/handlers/step';
+import { createStepHandler, type SenderDependencies, stepRoot } from '../../lambdas/handlers/step';
 import type { DeliveryEvent, EventLog } from '../../lambdas/ports/eventLog';
 import type { OneTimeSchedule, Scheduler } from '../../lambdas/ports/scheduler';
+import type { SendingQuota } from '../../lambdas/ports/sendingQuota';
 import type { EmailRenderer } from '../../lambdas/rendering/renderer';
 import { deliverySettingsOf, type Settings } from '../../lambdas/shared/settings';
 import { type LocalDynamo, type LocalSes, s3Client, startDynamo, startSes } from '../../local/emulators';
-import { LOCAL_SETTINGS, type LocalWorld, rootInput, senderInput } from '../../local/localFunctions';
+import {
+  LOCAL_SETTINGS,
+  type LocalSender,
+  type LocalWorld,
+  rootInput,
+  senderInput,
+} from '../../local/localFunctions';
 import { VirtualScheduler, VirtualSendQueue, virtualSecrets } from '../../local/virtualAws';
-import { virtualSleep } from '../../local/virtualClock';
+import { VirtualTimeline } from '../../local/virtualClock';
 
 /** Keeps schedules in memory: the adapter for the real service is tested on its own with a mocked client. */
 export class RecordingScheduler implements Scheduler {
@@ -78,6 +85,7 @@ export class DeliveryHarness {
   readonly sender: SenderDependencies;
   private readonly step: StepDependencies;
   private readonly evaluation: EvaluateDependencies;
+  private readonly world: LocalWorld;
 
   private constructor(
     readonly dynamo: LocalDynamo,
@@ -98,15 +106,18 @@ export class DeliveryHarness {
       senderSes: ses.senderClient,
       events: this.events,
       now: () => this.clock,
-      // The sender's pacing moves the test's clock.
-      sleep: virtualSleep({
+      // The senders' pacing moves the test's clock.
+      timeline: new VirtualTimeline({
         now: () => this.clock.getTime(),
         advanceTo: (at) => {
           if (at > this.clock.getTime()) this.clock = new Date(at);
         },
       }),
     };
-    this.sender = stepRoot(senderInput(world));
+    this.world = world;
+    // SES counts its quota on the test's clock.
+    ses.useClock(() => this.clock);
+    this.sender = stepRoot(senderInput(world, world.timeline!.join()));
     this.step = this.sender.step;
     this.evaluation = evaluationOf(rootInput('evaluateShard', world));
     this.store = this.step.store as DynamoPortfolioStore;
@@ -116,9 +127,34 @@ export class DeliveryHarness {
     this.actions = this.step.pauses as DynamoOwnerActions;
   }
 
-  static async start(): Promise<DeliveryHarness> {
-    const [dynamo, ses] = await Promise.all([startDynamo(), startSes()]);
+  /** The emulators, with SES enforcing `quota` (the local account's by default). */
+  static async start(quota?: SendingQuota): Promise<DeliveryHarness> {
+    const [dynamo, ses] = await Promise.all([startDynamo(), startSes(quota)]);
     return new DeliveryHarness(dynamo, ses);
+  }
+
+  /**
+   * Another instance of the step function, as Lambda runs one per concurrent batch: its own pacer on the test's
+   * clock; `adapt` may put faults into its ports.
+   */
+  newSender(adapt: (deps: SenderDependencies) => SenderDependencies = (deps) => deps): LocalSender {
+    const sleeper = this.world.timeline!.join();
+    return { handler: createStepHandler(adapt(stepRoot(senderInput(this.world, sleeper)))), sleeper };
+  }
+
+  /**
+   * The send queue's event source mapping at work: from the clock's time, every visible step goes to the senders,
+   * the clock moving on to the next visible one, until the queue is empty or `until` comes.
+   */
+  async drainSendQueue(senders: readonly LocalSender[], until?: Date): Promise<void> {
+    for (
+      let at = this.sendQueue.nextVisibleAt();
+      at && (!until || at < until);
+      at = this.sendQueue.nextVisibleAt()
+    ) {
+      if (at > this.clock) this.clock = at;
+      await this.sendQueue.drain(senders);
+    }
   }
 
   async ingest(state: CustomerState): Promise<void> {
