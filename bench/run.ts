@@ -11,6 +11,7 @@ import { parse } from 'csv-parse';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
 import { type CustomerItem, mergeCustomerItem } from '../lambdas/adapters/dynamodb/customerItem';
+import { customerEmailsPerDay } from '../lambdas/delivery/evaluatePortfolio';
 import { DEFAULT_CUSTOMERS_PER_SHARD } from '../lambdas/delivery/runNight';
 import { customerStateFrom, type UsagePoint, usagePointOf } from '../lambdas/domain/customer';
 import { addDays, type IsoDate } from '../lambdas/domain/dates';
@@ -20,6 +21,7 @@ import { DEFAULT_PLAYBOOK } from '../lambdas/domain/playbook/playbook';
 import { readSnapshot, validateSnapshot } from '../lambdas/domain/snapshot/reader';
 import type { SnapshotRow } from '../lambdas/domain/snapshot/snapshotRow';
 import { EmailRenderer } from '../lambdas/rendering/renderer';
+import { DEFAULT_SENDER_CONCURRENCY } from '../lambdas/shared/settings';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '../lib/bundling';
 import { ClmAutopilotStack } from '../lib/clmAutopilotStack';
 import { loadConfig } from '../lib/config';
@@ -39,7 +41,10 @@ import {
   type Measured,
   type NightMeasure,
   NOTHING_TWICE,
+  SES_TIERS,
   scaleTable,
+  sendersFor,
+  sendersReach,
 } from './scaleModel';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -425,10 +430,12 @@ const DEPLOYMENT: Deployment = {
   shardTimeoutSeconds: 15 * 60,
   schedulesInFlight: 8,
   createScheduleLatencyMs: 50,
-  sendLatencyMs: 100,
+  stepLatencyMs: 150,
+  senders: DEFAULT_SENDER_CONCURRENCY,
+  stepsInFlight: 4,
   hoursBeforeFirstSend: 7.5,
   scheduleRetrySeconds: 6 * 3600,
-  digestMargin: 0.02,
+  customerEmailsPerDay: (ses) => customerEmailsPerDay(ses),
   steadyDeadlineSeconds: 2 * 3600,
 };
 
@@ -489,7 +496,7 @@ function printScaleTable(m: Measured) {
     `      zones: the sample portfolio's (the busiest 09:30 is ${fmt(m.largestZoneShare * 100, 0)} % of a day's emails: ${m.largestZone}); "one zone" puts every customer in one`,
   );
   out(
-    `      measured: CreateSchedule ${fmt(m.createScheduleCpuMs, 2)} ms CPU per call, render ${fmt(m.sendCpuMs, 3)} ms per email, engine ${fmt(m.engineMsPerCustomer * 1000, 1)} µs per customer; stated: CreateSchedule round trip ${d.createScheduleLatencyMs} ms, SendEmail ${d.sendLatencyMs} ms, ${d.schedulesInFlight} calls in flight per evaluator, ${d.shardConcurrency} shard workers at once (${d.shardTimeoutSeconds / 60} min each), ${fmt(d.digestMargin * 100, 0)} % of the daily quota kept for digests`,
+    `      measured: CreateSchedule ${fmt(m.createScheduleCpuMs, 2)} ms CPU per call, render ${fmt(m.sendCpuMs, 3)} ms per email, engine ${fmt(m.engineMsPerCustomer * 1000, 1)} µs per customer; stated: CreateSchedule round trip ${d.createScheduleLatencyMs} ms, a step's SendEmail and DynamoDB round trips ${d.stepLatencyMs} ms; the code's: ${d.schedulesInFlight} CreateSchedule calls in flight per evaluator, ${d.shardConcurrency} shard workers at once (${d.shardTimeoutSeconds / 60} min each), ${d.senders} senders with ${d.stepsInFlight} steps in flight each (${fmt(sendersReach(d, m), 0)} emails/s at most), a tenth of the daily quota kept for digests`,
   );
   out('');
   const header = [
@@ -500,11 +507,11 @@ function printScaleTable(m: Measured) {
     'made 5k/s | 250/s',
     'busiest day',
     '09:30 burst zones | one',
-    'drain zones | one',
+    'drain zones | one at rate',
     'days',
     'verdict',
   ];
-  const widths = [13, 6, 13, 9, 17, 11, 23, 17, 4, 7];
+  const widths = [13, 6, 13, 9, 17, 11, 23, 26, 4, 7];
   const row = (cells: string[]) =>
     out(`      ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
   row(header);
@@ -518,17 +525,20 @@ function printScaleTable(m: Measured) {
       `${duration(r.makeSeconds.main)} | ${duration(r.makeSeconds.other)}`,
       fmt(r.busiestDayEmails, 0),
       `${fmt(r.burst.sampleZones, 0)} | ${fmt(r.burst.oneZone, 0)}`,
-      `${duration(r.drainSeconds.sampleZones)} | ${duration(r.drainSeconds.oneZone)}`,
+      `${duration(r.drainSeconds.sampleZones)} | ${duration(r.drainSeconds.oneZone)} at ${fmt(r.sendPerSecond, 0)}/s`,
       String(r.days),
       `${r.pass ? 'PASS' : 'FAIL'}${r.notes.length ? ` ${r.notes.join('; ')}` : ''}`,
     ]);
   }
   out(
-    `      checks: nothing lost = under ${fmt(AWS_QUOTAS.schedulesPerAccount / 1e6, 0)}M schedules, every shard within its time limit, schedules made before the first 09:30, the burst on the send queue within the schedules' ${d.scheduleRetrySeconds / 3600} h retry window at ${fmt(AWS_QUOTAS.invocationsPerSecond, 0)} invocations/s and drained within the queue's ${AWS_QUOTAS.queueRetentionSeconds / 86400}-day retention, senders (${Math.max(...rows.map((r) => r.senders))} at most) within ${fmt(AWS_QUOTAS.lambdaConcurrency, 0)} concurrent executions; steady = every email of a steady day out within 2 h of its 09:30 with every customer in one zone`,
+    `      checks: nothing lost = under ${fmt(AWS_QUOTAS.schedulesPerAccount / 1e6, 0)}M schedules, every shard within its time limit, schedules made before the first 09:30, the burst on the send queue within the schedules' ${d.scheduleRetrySeconds / 3600} h retry window at ${fmt(AWS_QUOTAS.invocationsPerSecond, 0)} invocations/s and drained within the queue's ${AWS_QUOTAS.queueRetentionSeconds / 86400}-day retention, shard workers and senders within ${fmt(AWS_QUOTAS.lambdaConcurrency, 0)} concurrent executions; steady = every email of a steady day out within 2 h of its 09:30 with every customer in one zone`,
   );
   out(`      nothing twice: ${NOTHING_TWICE}`);
   out(
     `      shards: in Regions with 250 CreateSchedule/s set -c customersPerShard=${fmt(d.customersPerShard.other, 0)} (the largest that fits is ${fmt(largestShardFitting('other', m, d), 0)}; at 5,000/s ${fmt(largestShardFitting('main', m, d), 0)})`,
+  );
+  out(
+    `      senders: ${d.senders} (the default) reach ${fmt(sendersReach(d, m), 0)} emails/s; ${SES_TIERS.map((ses) => `an account at ${ses.messagesPerSecond}/s needs -c senderConcurrency=${sendersFor(ses, d, m)}`).join(', ')}`,
   );
   const failed = rows.filter((r) => !r.pass).length;
   report(

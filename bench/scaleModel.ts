@@ -43,14 +43,21 @@ export interface Deployment {
   schedulesInFlight: number;
   /** Round trip of one CreateSchedule call inside the Region, beside our own CPU cost (stated, not measured). */
   createScheduleLatencyMs: number;
-  /** Round trip of one SES SendEmail call (stated, not measured). */
-  sendLatencyMs: number;
+  /**
+   * One step's wall time at send time besides our CPU: SES SendEmail and the step's DynamoDB reads and writes
+   * (stated, not measured).
+   */
+  stepLatencyMs: number;
+  /** Sender functions at once (-c senderConcurrency, DEFAULT_SENDER_CONCURRENCY in lambdas/shared/settings.ts). */
+  senders: number;
+  /** Steps one sender invocation works on at once (lambdas/handlers/step.ts). */
+  stepsInFlight: number;
   /** Hours from the nightly evaluation (02:00) to the first 09:30 of the night's schedules in its own zone. */
   hoursBeforeFirstSend: number;
   /** How long the Scheduler keeps retrying a target it could not invoke (the step schedules' retry policy). */
   scheduleRetrySeconds: number;
-  /** Share of the SES daily quota the evaluation keeps free for the digests. */
-  digestMargin: number;
+  /** Customer emails the evaluation plans for a day under a quota (customerEmailsPerDay, evaluatePortfolio.ts). */
+  customerEmailsPerDay: (quota: SesQuota) => number;
   /** Steady-night emails must be out within this long after their 09:30. */
   steadyDeadlineSeconds: number;
 }
@@ -102,10 +109,10 @@ export interface ScaleRow {
   burst: { sampleZones: number; oneZone: number };
   /** Time for the Scheduler to put the one-zone burst on the send queue (invocations a second). */
   enqueueSeconds: number;
-  /** Time to send the burst at the SES rate: sample zones and one zone. */
+  /** The rate the senders reach: the SES rate, or less when too few senders run at once. */
+  sendPerSecond: number;
+  /** Time to send the burst at that rate: sample zones and one zone. */
   drainSeconds: { sampleZones: number; oneZone: number };
-  /** Sender functions running at once to keep the SES rate. */
-  senders: number;
   /** Business days until every email the night planned for its first days is out (1: none waits). */
   days: number;
   checks: { nothingLost: boolean; nothingTwice: boolean; withinDeadline: boolean | null };
@@ -181,18 +188,18 @@ export function scaleRow(
   const other = makingSchedules(customers, measure.schedulesPerCustomer, 'other', d, m);
 
   const steadyPerDay = customers * sum(m.steadyNight.emailsPerCustomerByDay);
-  const dailyCapacity = Math.floor(ses.dailyMessages * (1 - d.digestMargin));
+  const dailyCapacity = d.customerEmailsPerDay(ses);
   // Every later night adds a steady day's emails; a steady row is those alone, day after day.
   const planned =
     night === 'first' ? measure.emailsPerCustomerByDay.map((n) => n * customers) : [steadyPerDay];
   const { busiestDay, days } = spreadOverDays(planned, steadyPerDay, dailyCapacity);
   const burst = { sampleZones: Math.round(busiestDay * m.largestZoneShare), oneZone: Math.round(busiestDay) };
+  const sendPerSecond = Math.min(ses.messagesPerSecond, sendersReach(d, m));
   const drainSeconds = {
-    sampleZones: burst.sampleZones / ses.messagesPerSecond,
-    oneZone: burst.oneZone / ses.messagesPerSecond,
+    sampleZones: burst.sampleZones / sendPerSecond,
+    oneZone: burst.oneZone / sendPerSecond,
   };
   const enqueueSeconds = burst.oneZone / AWS_QUOTAS.invocationsPerSecond;
-  const senders = Math.ceil((ses.messagesPerSecond * (d.sendLatencyMs + m.sendCpuMs)) / 1000);
 
   const notes: string[] = [];
   // The most schedules alive at once: tonight's and those of the nights before that have not fired yet.
@@ -207,7 +214,8 @@ export function scaleRow(
   if (enqueueSeconds > d.scheduleRetrySeconds) notes.push('burst outlasts the schedules’ retry window');
   if (drainSeconds.oneZone > AWS_QUOTAS.queueRetentionSeconds)
     notes.push('burst outlasts the queue’s retention');
-  if (senders + d.shardConcurrency > AWS_QUOTAS.lambdaConcurrency) notes.push('over the Lambda concurrency');
+  if (d.senders + d.shardConcurrency > AWS_QUOTAS.lambdaConcurrency)
+    notes.push('over the Lambda concurrency');
   if (!Number.isFinite(days)) notes.push('the quota never catches up with the steady nights');
   const nothingLost = notes.length === 0;
   const withinDeadline =
@@ -227,8 +235,8 @@ export function scaleRow(
     busiestDayEmails: Math.round(busiestDay),
     burst,
     enqueueSeconds,
+    sendPerSecond,
     drainSeconds,
-    senders,
     days,
     checks,
     pass: nothingLost && checks.nothingTwice && withinDeadline !== false,
@@ -245,6 +253,22 @@ export function scaleTable(
 ): ScaleRow[] {
   return sizes.flatMap((size) =>
     (['first', 'steady'] as const).flatMap((night) => tiers.map((ses) => scaleRow(size, night, ses, m, d))),
+  );
+}
+
+/** Emails a second the senders can send: each step in flight takes its round trips and our CPU. */
+export function sendersReach(
+  d: Pick<Deployment, 'senders' | 'stepsInFlight' | 'stepLatencyMs'>,
+  m: Pick<Measured, 'sendCpuMs'>,
+): number {
+  return (d.senders * d.stepsInFlight * 1000) / (d.stepLatencyMs + m.sendCpuMs);
+}
+
+/** The fewest senders that keep up with an account's SES rate. */
+export function sendersFor(ses: SesQuota, d: Deployment, m: Measured): number {
+  return Math.max(
+    2,
+    Math.ceil((ses.messagesPerSecond * (d.stepLatencyMs + m.sendCpuMs)) / (d.stepsInFlight * 1000)),
   );
 }
 

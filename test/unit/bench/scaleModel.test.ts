@@ -6,6 +6,7 @@ import {
   type Measured,
   scaleRow,
   scaleTable,
+  sendersFor,
   spreadOverDays,
 } from '../../../bench/scaleModel';
 import type { Case, CaseStep } from '../../../lambdas/domain/engine/cases';
@@ -16,10 +17,12 @@ const DEPLOYMENT: Deployment = {
   shardTimeoutSeconds: 900,
   schedulesInFlight: 8,
   createScheduleLatencyMs: 50,
-  sendLatencyMs: 100,
+  stepLatencyMs: 150,
+  senders: 2,
+  stepsInFlight: 4,
   hoursBeforeFirstSend: 7.5,
   scheduleRetrySeconds: 6 * 3600,
-  digestMargin: 0.02,
+  customerEmailsPerDay: (quota) => Math.floor(quota.dailyMessages * 0.98),
   steadyDeadlineSeconds: 2 * 3600,
 };
 
@@ -89,6 +92,23 @@ describe('a row of the scale table', () => {
     // Assess
     expect(row.checks.withinDeadline).toBe(false);
     expect(row.pass).toBe(false);
+  });
+
+  it('drains at the pace of the senders when too few run at once for the SES rate', () => {
+    // Act: two senders, four steps each in flight, 150.5 ms a step: about 53 a second against SES's 100
+    const row = scaleRow(
+      1_000_000,
+      'steady',
+      { dailyMessages: 1_000_000, messagesPerSecond: 100 },
+      MEASURED,
+      DEPLOYMENT,
+    );
+
+    // Assess
+    expect(row.sendPerSecond).toBeCloseTo(8_000 / 150.5);
+    expect(row.drainSeconds.oneZone).toBeCloseTo(row.burst.oneZone / row.sendPerSecond);
+    expect(sendersFor({ dailyMessages: 1_000_000, messagesPerSecond: 100 }, DEPLOYMENT, MEASURED)).toBe(4);
+    expect(sendersFor({ dailyMessages: 50_000, messagesPerSecond: 14 }, DEPLOYMENT, MEASURED)).toBe(2);
   });
 
   it('fails a steady night the daily quota cannot hold in one day', () => {
