@@ -87,9 +87,8 @@ export function evaluateNight(input: NightInput): NightDecisions {
     if (list) list.push(c);
     else casesByCustomer.set(c.customerId, [c]);
   }
-  const booked = bookedEmailDays(input);
   const sendDays: SendDays = {
-    booked,
+    booked: new BookedEmailDays(input),
     sendTime: input.sendTime,
     now: input.now,
     mayHavePassed: mayHavePassedBy(input.now),
@@ -99,7 +98,9 @@ export function evaluateNight(input: NightInput): NightDecisions {
   const customers = [...input.customers].sort((a, b) =>
     a.state.customerId < b.state.customerId ? -1 : a.state.customerId > b.state.customerId ? 1 : 0,
   );
-  const candidates: { play: Play; record: CustomerRecord; target: Target }[] = [];
+  // What may open tonight, per play in priority order: a play's conditions are checked here, so only the few
+  // targets that will open are kept for the second pass.
+  const candidates: { record: CustomerRecord; target: Target }[][] = plays.map(() => []);
   for (const record of customers) {
     const { state } = record;
     // Absent from the latest export: nothing is decided on stale data.
@@ -123,44 +124,66 @@ export function evaluateNight(input: NightInput): NightDecisions {
         decisions.closed.push(changed);
       }
     }
-    for (const play of plays)
-      for (const target of targetsOf(play, record, values, existing, today))
-        candidates.push({ play, record, target });
+    // Plain loops in this pass: it runs for every customer and play each night.
+    const terms = termsOf(state.lines);
+    for (let i = 0; i < plays.length; i++) {
+      const play = plays[i]!;
+      for (const target of targetsOf(play, record, values, existing, terms, today))
+        if (allHold(play.when, target.values)) candidates[i]!.push({ record, target });
+    }
   }
   // Opened in play priority order across the portfolio (customers in id order within a play): a contested day,
   // the admin's or the quota's, goes to the higher-priority play.
-  const rank = new Map(plays.map((p, i) => [p.id, i]));
-  candidates.sort((a, b) => rank.get(a.play.id)! - rank.get(b.play.id)!);
-  for (const { play, record, target } of candidates) {
-    const opened = open(play, record, target, today, sendDays, input.suppressedEmails, decisions.events);
-    if (!opened) continue;
-    decisions.opened.push(opened);
-    decisions.updated.push(opened);
-  }
+  plays.forEach((play, i) => {
+    for (const { record, target } of candidates[i]!) {
+      const opened = open(play, record, target, today, sendDays, input.suppressedEmails, decisions.events);
+      decisions.opened.push(opened);
+      decisions.updated.push(opened);
+    }
+  });
   return decisions;
 }
 
 /**
  * Email days per recipient already taken, from today on (new steps are never due earlier): sent emails and email
- * steps of cases not resolved.
+ * steps of cases not resolved. Worked out for a recipient when first asked: on most nights few customers open a
+ * case, and the days of every other recipient are never needed.
  */
-function bookedEmailDays(input: NightInput): Map<string, Set<IsoDate>> {
-  const booked = new Map<string, Set<IsoDate>>();
-  const book = (to: string, day: IsoDate) => {
-    if (day < input.today) return;
-    const days = booked.get(to);
-    if (days) days.add(day);
-    else booked.set(to, new Set([day]));
-  };
-  for (const [to, days] of input.sentEmailDays ?? []) for (const day of days) book(to, day);
-  for (const c of input.cases) {
-    if (c.status === 'resolved') continue;
-    for (const step of c.steps) {
-      if (step.kind === 'email' && (step.status === 'scheduled' || step.status === 'done'))
-        book(c.recipient, step.dueOn);
-    }
+class BookedEmailDays {
+  private readonly days = new Map<string, Set<IsoDate>>();
+  private casesByRecipient: Map<string, Case[]> | undefined;
+
+  constructor(private readonly input: Pick<NightInput, 'today' | 'cases' | 'sentEmailDays'>) {}
+
+  of(recipient: string): Set<IsoDate> {
+    let days = this.days.get(recipient);
+    if (days) return days;
+    const { today } = this.input;
+    days = new Set();
+    for (const day of this.input.sentEmailDays?.get(recipient) ?? []) if (day >= today) days.add(day);
+    this.casesByRecipient ??= casesByRecipientOf(this.input.cases);
+    for (const c of this.casesByRecipient.get(recipient) ?? NO_CASES)
+      for (const step of c.steps)
+        if (
+          step.kind === 'email' &&
+          (step.status === 'scheduled' || step.status === 'done') &&
+          step.dueOn >= today
+        )
+          days.add(step.dueOn);
+    this.days.set(recipient, days);
+    return days;
   }
-  return booked;
+}
+
+function casesByRecipientOf(cases: readonly Case[]): Map<string, Case[]> {
+  const byRecipient = new Map<string, Case[]>();
+  for (const c of cases) {
+    if (c.status === 'resolved') continue;
+    const list = byRecipient.get(c.recipient);
+    if (list) list.push(c);
+    else byRecipient.set(c.recipient, [c]);
+  }
+  return byRecipient;
 }
 
 function lastDueOf(c: Case): IsoDate {
@@ -179,7 +202,7 @@ function settle(
   record: CustomerRecord,
   values: MetricValues,
   today: IsoDate,
-  booked: Map<string, Set<IsoDate>>,
+  booked: Pick<BookedEmailDays, 'of'>,
 ): Case | null {
   const { state } = record;
   const rule = play?.resolvedWhen;
@@ -198,8 +221,7 @@ function settle(
   }
   if (c.recipient !== state.adminAddress) {
     // The export names a new admin: the case's remaining emails go to them, on the days already planned.
-    const days = booked.get(state.adminAddress) ?? new Set<IsoDate>();
-    booked.set(state.adminAddress, days);
+    const days = booked.of(state.adminAddress);
     for (const step of c.steps)
       if (step.kind === 'email' && step.status === 'scheduled' && step.dueOn >= today) days.add(step.dueOn);
     return { ...c, recipient: state.adminAddress };
@@ -234,42 +256,51 @@ function targetsOf(
   record: CustomerRecord,
   values: MetricValues,
   existing: readonly Case[],
+  terms: readonly SubscriptionTerm[],
   today: IsoDate,
 ): Target[] {
   const { state } = record;
   const opens = play.opens;
-  const mine = existing.filter((c) => c.playId === play.id);
-  const fresh = (t: Target | null): Target[] => {
-    if (!t) return [];
-    if (play.repeatAfterDays !== undefined) {
-      const limit = addDays(today, -play.repeatAfterDays);
-      return mine.some((c) => c.status === 'open' || c.openedOn > limit) ? [] : [{ ...t, occasion: today }];
-    }
-    if (t.occasion !== undefined) return mine.some((c) => c.anchorOn === t.occasion) ? [] : [t];
-    return mine.some((c) => c.termEnd === t.termKey) ? [] : [t];
-  };
+  const mine = casesOfPlay(existing, play.id);
   switch (opens.on) {
-    case 'beforeTermEnd':
-      return termsOf(state.lines)
-        .filter((term) => term.termEnd >= state.snapshotDate && term.termStart <= state.snapshotDate)
-        .flatMap((term) => {
-          const anchorOn = addDays(term.termEnd, -opens.days);
-          if (state.snapshotDate < anchorOn) return [];
-          return fresh(termTarget(term, values, state.snapshotDate, anchorOn, term.termEnd));
-        });
-    case 'afterTermEnd':
-      return lapsedTermsOf(record, existing).flatMap((term) => {
+    case 'beforeTermEnd': {
+      const found: Target[] = [];
+      for (const term of terms) {
+        if (term.termEnd < state.snapshotDate || term.termStart > state.snapshotDate) continue;
+        const anchorOn = addDays(term.termEnd, -opens.days);
+        if (state.snapshotDate < anchorOn) continue;
+        found.push(
+          ...freshTarget(
+            play,
+            mine,
+            today,
+            termTarget(term, values, state.snapshotDate, anchorOn, term.termEnd),
+          ),
+        );
+      }
+      return found;
+    }
+    case 'afterTermEnd': {
+      const found: Target[] = [];
+      for (const term of lapsedTermsOf(record, existing, terms)) {
         const anchorOn = addDays(term.termEnd, opens.days);
         if (state.snapshotDate < anchorOn || state.snapshotDate > addDays(anchorOn, LATE_OPENING_DAYS))
-          return [];
-        return fresh(
-          termTarget(term, values, state.snapshotDate, anchorOn, addDays(anchorOn, WINBACK_OPEN_DAYS)),
+          continue;
+        found.push(
+          ...freshTarget(
+            play,
+            mine,
+            today,
+            termTarget(term, values, state.snapshotDate, anchorOn, addDays(anchorOn, WINBACK_OPEN_DAYS)),
+          ),
         );
-      });
+      }
+      return found;
+    }
     case 'adminChange': {
       const change = state.adminChange;
       if (!change || state.snapshotDate > addDays(change.on, LATE_OPENING_DAYS)) return [];
-      return fresh({
+      return freshTarget(play, mine, today, {
         termKey: state.termEnd ?? ROLLING_TERM,
         values,
         anchorOn: change.on,
@@ -287,7 +318,7 @@ function targetsOf(
         if (week < opens.from || (opens.to !== undefined && week > opens.to)) return [];
         if (opens.firstTermOnly && !isFirstTermSeen(record)) return [];
       }
-      return fresh({
+      return freshTarget(play, mine, today, {
         termKey: state.termEnd ?? ROLLING_TERM,
         values,
         anchorOn: today,
@@ -295,6 +326,26 @@ function targetsOf(
       });
     }
   }
+}
+
+/** A customer's cases of one play (none when it has no cases: no copy made). */
+function casesOfPlay(existing: readonly Case[], playId: string): readonly Case[] {
+  if (existing.length === 0) return NO_CASES;
+  const mine: Case[] = [];
+  for (const c of existing) if (c.playId === playId) mine.push(c);
+  return mine;
+}
+
+/** The target, unless this play already has a case for its term (or occasion), or repeats too soon. */
+function freshTarget(play: Play, mine: readonly Case[], today: IsoDate, t: Target): Target[] {
+  if (play.repeatAfterDays !== undefined) {
+    const limit = addDays(today, -play.repeatAfterDays);
+    for (const c of mine) if (c.status === 'open' || c.openedOn > limit) return [];
+    return [{ ...t, occasion: today }];
+  }
+  for (const c of mine)
+    if (t.occasion !== undefined ? c.anchorOn === t.occasion : c.termEnd === t.termKey) return [];
+  return [t];
 }
 
 /**
@@ -330,10 +381,14 @@ function termTarget(
  * whose lines stay in the export as they were, and terms known from their earlier cases whose lines have left
  * the export.
  */
-function lapsedTermsOf(record: CustomerRecord, existing: readonly Case[]): SubscriptionTerm[] {
+function lapsedTermsOf(
+  record: CustomerRecord,
+  existing: readonly Case[],
+  terms: readonly SubscriptionTerm[],
+): SubscriptionTerm[] {
   const { state } = record;
   const lapsed = new Map<IsoDate, SubscriptionTerm>();
-  for (const term of termsOf(state.lines))
+  for (const term of terms)
     if (term.termEnd < state.snapshotDate && !isTermRenewed(term, state.lines))
       lapsed.set(term.termEnd, term);
   for (const c of existing) {
@@ -362,11 +417,9 @@ function open(
   sendDays: SendDays,
   suppressed: ReadonlySet<string>,
   events: DomainEvent[],
-): Case | null {
+): Case {
   const { state } = record;
   const { values } = target;
-  if (!allHold(play.when, values)) return null;
-  // Built only for a case that opens: most customers open nothing on most nights.
   const caseId = caseIdOf(state.customerId, play.id, target.termKey, target.occasion);
 
   const recipient = state.adminAddress;
@@ -510,7 +563,7 @@ export function firstFreeBusinessDay(taken: ReadonlySet<IsoDate>, day: IsoDate):
 
 /** What deciding an email's send day needs: the days each recipient already has, and the evaluation instant. */
 interface SendDays {
-  booked: Map<string, Set<IsoDate>>;
+  booked: Pick<BookedEmailDays, 'of'>;
   sendTime: ClockTime;
   now: Date;
   /** Days after this one are ahead in every zone (UTC+14 at most): their send time cannot have passed. */
@@ -547,11 +600,7 @@ function sendDayOf(
   day: IsoDate,
   takesRoom = true,
 ): { day: IsoDate; heldFrom?: IsoDate } {
-  let days = sendDays.booked.get(recipient);
-  if (!days) {
-    days = new Set();
-    sendDays.booked.set(recipient, days);
-  }
+  const days = sendDays.booked.of(recipient);
   const open = (d: IsoDate) =>
     !days.has(d) &&
     !(d <= sendDays.mayHavePassed && localTimeToUtc(d, sendDays.sendTime, timeZone) <= sendDays.now);
@@ -582,7 +631,7 @@ export function sendDayFor(
   day: IsoDate,
 ): IsoDate {
   const sendDays: SendDays = {
-    booked: new Map([['', taken]]),
+    booked: { of: () => taken },
     sendTime,
     now,
     mayHavePassed: mayHavePassedBy(now),
