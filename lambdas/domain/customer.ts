@@ -120,6 +120,21 @@ export function lineKeyOf(line: Pick<ProductLine, 'product' | 'subscriptionId'>)
 
 /** The customer's subscription terms (lines sharing a term_end), the earliest end first. Monthly lines have none. */
 export function termsOf(lines: readonly ProductLine[]): SubscriptionTerm[] {
+  const only = lines.length === 1 ? lines[0]! : undefined;
+  if (only) {
+    // Most customers have one line: its term is the line.
+    if (only.termEnd === null) return [];
+    return [
+      {
+        termStart: only.termStart,
+        termEnd: only.termEnd,
+        lines: [only],
+        ...seatsOf(lines),
+        autoRenew: only.autoRenew === true,
+        lineKeys: [lineKeyOf(only)],
+      },
+    ];
+  }
   const byEnd = new Map<IsoDate, ProductLine[]>();
   for (const line of lines) {
     if (line.termEnd === null) continue;
@@ -127,16 +142,28 @@ export function termsOf(lines: readonly ProductLine[]): SubscriptionTerm[] {
     if (group) group.push(line);
     else byEnd.set(line.termEnd, [line]);
   }
-  return [...byEnd]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([termEnd, termLines]) => ({
-      termStart: termLines.map((l) => l.termStart).sort()[0]!,
+  // Plain loops: the engine asks for every customer's terms every night.
+  const terms: SubscriptionTerm[] = [];
+  for (const termEnd of [...byEnd.keys()].sort()) {
+    const termLines = byEnd.get(termEnd)!;
+    let termStart = termLines[0]!.termStart;
+    let autoRenew = true;
+    const keys = new Set<string>();
+    for (const line of termLines) {
+      if (line.termStart < termStart) termStart = line.termStart;
+      if (line.autoRenew !== true) autoRenew = false;
+      keys.add(lineKeyOf(line));
+    }
+    terms.push({
+      termStart,
       termEnd,
       lines: termLines,
       ...seatsOf(termLines),
-      autoRenew: termLines.every((l) => l.autoRenew === true),
-      lineKeys: [...new Set(termLines.map(lineKeyOf))].sort(),
-    }));
+      autoRenew,
+      lineKeys: [...keys].sort(),
+    });
+  }
+  return terms;
 }
 
 /**
@@ -148,13 +175,12 @@ export function isTermRenewed(
   term: { termEnd: IsoDate; lineKeys: readonly string[] },
   lines: readonly ProductLine[],
 ) {
-  const keys = new Set(term.lineKeys);
-  return lines.some(
-    (l) =>
-      l.termEnd !== null &&
-      l.termEnd > term.termEnd &&
-      (keys.has(lineKeyOf(l)) || keys.has(`product:${l.product}`)),
-  );
+  // Asked for every open renewal case each night; a term has a handful of keys, so a list serves.
+  for (const l of lines) {
+    if (l.termEnd === null || l.termEnd <= term.termEnd) continue;
+    if (term.lineKeys.includes(lineKeyOf(l)) || term.lineKeys.includes(`product:${l.product}`)) return true;
+  }
+  return false;
 }
 
 /** Whether a line's term has ended by a date (a monthly line never has). */

@@ -258,94 +258,105 @@ function targetsOf(
   existing: readonly Case[],
   terms: readonly SubscriptionTerm[],
   today: IsoDate,
-): Target[] {
+): readonly Target[] {
   const { state } = record;
   const opens = play.opens;
-  const mine = casesOfPlay(existing, play.id);
+  // Runs for every play and customer each night, and almost always finds nothing: it allocates only for what
+  // it finds (a shared empty list otherwise), and checks a customer-wide play's conditions before building one.
   switch (opens.on) {
     case 'beforeTermEnd': {
-      const found: Target[] = [];
+      let found: Target[] | undefined;
       for (const term of terms) {
         if (term.termEnd < state.snapshotDate || term.termStart > state.snapshotDate) continue;
         const anchorOn = addDays(term.termEnd, -opens.days);
         if (state.snapshotDate < anchorOn) continue;
-        found.push(
-          ...freshTarget(
-            play,
-            mine,
-            today,
-            termTarget(term, values, state.snapshotDate, anchorOn, term.termEnd),
-          ),
+        const t = freshTarget(
+          play,
+          existing,
+          today,
+          termTarget(term, values, state.snapshotDate, anchorOn, term.termEnd),
         );
+        if (t) {
+          found ??= [];
+          found.push(t);
+        }
       }
-      return found;
+      return found ?? NO_TARGETS;
     }
     case 'afterTermEnd': {
-      const found: Target[] = [];
+      let found: Target[] | undefined;
       for (const term of lapsedTermsOf(record, existing, terms)) {
         const anchorOn = addDays(term.termEnd, opens.days);
         if (state.snapshotDate < anchorOn || state.snapshotDate > addDays(anchorOn, LATE_OPENING_DAYS))
           continue;
-        found.push(
-          ...freshTarget(
-            play,
-            mine,
-            today,
-            termTarget(term, values, state.snapshotDate, anchorOn, addDays(anchorOn, WINBACK_OPEN_DAYS)),
-          ),
+        const t = freshTarget(
+          play,
+          existing,
+          today,
+          termTarget(term, values, state.snapshotDate, anchorOn, addDays(anchorOn, WINBACK_OPEN_DAYS)),
         );
+        if (t) {
+          found ??= [];
+          found.push(t);
+        }
       }
-      return found;
+      return found ?? NO_TARGETS;
     }
     case 'adminChange': {
       const change = state.adminChange;
-      if (!change || state.snapshotDate > addDays(change.on, LATE_OPENING_DAYS)) return [];
-      return freshTarget(play, mine, today, {
+      if (!change || state.snapshotDate > addDays(change.on, LATE_OPENING_DAYS)) return NO_TARGETS;
+      if (!allHold(play.when, values)) return NO_TARGETS;
+      const t = freshTarget(play, existing, today, {
         termKey: state.termEnd ?? ROLLING_TERM,
         values,
         anchorOn: change.on,
         expiresOn: change.on,
         occasion: change.on,
       });
+      return t ? [t] : NO_TARGETS;
     }
     case 'termWeek':
     case 'anyDay': {
       // Nothing opens before the term has started, nor after the customer's every term has ended.
-      if (state.snapshotDate < state.termStart) return [];
-      if (state.termEnd !== null && state.snapshotDate > state.termEnd) return [];
+      if (state.snapshotDate < state.termStart) return NO_TARGETS;
+      if (state.termEnd !== null && state.snapshotDate > state.termEnd) return NO_TARGETS;
       if (opens.on === 'termWeek') {
         const week = values.termWeek!;
-        if (week < opens.from || (opens.to !== undefined && week > opens.to)) return [];
-        if (opens.firstTermOnly && !isFirstTermSeen(record)) return [];
+        if (week < opens.from || (opens.to !== undefined && week > opens.to)) return NO_TARGETS;
+        if (opens.firstTermOnly && !isFirstTermSeen(record)) return NO_TARGETS;
       }
-      return freshTarget(play, mine, today, {
+      if (!allHold(play.when, values)) return NO_TARGETS;
+      const t = freshTarget(play, existing, today, {
         termKey: state.termEnd ?? ROLLING_TERM,
         values,
         anchorOn: today,
         expiresOn: state.termEnd ?? addDays(today, ROLLING_CASE_DAYS),
       });
+      return t ? [t] : NO_TARGETS;
     }
   }
 }
 
-/** A customer's cases of one play (none when it has no cases: no copy made). */
-function casesOfPlay(existing: readonly Case[], playId: string): readonly Case[] {
-  if (existing.length === 0) return NO_CASES;
-  const mine: Case[] = [];
-  for (const c of existing) if (c.playId === playId) mine.push(c);
-  return mine;
-}
+const NO_TARGETS: readonly Target[] = [];
 
 /** The target, unless this play already has a case for its term (or occasion), or repeats too soon. */
-function freshTarget(play: Play, mine: readonly Case[], today: IsoDate, t: Target): Target[] {
+function freshTarget(play: Play, existing: readonly Case[], today: IsoDate, t: Target): Target | null {
   if (play.repeatAfterDays !== undefined) {
-    const limit = addDays(today, -play.repeatAfterDays);
-    for (const c of mine) if (c.status === 'open' || c.openedOn > limit) return [];
-    return [{ ...t, occasion: today }];
+    let limit: IsoDate | undefined;
+    for (const c of existing) {
+      if (c.playId !== play.id) continue;
+      limit ??= addDays(today, -play.repeatAfterDays);
+      if (c.status === 'open' || c.openedOn > limit) return null;
+    }
+    return { ...t, occasion: today };
   }
-  for (const c of mine)
-    if (t.occasion !== undefined ? c.anchorOn === t.occasion : c.termEnd === t.termKey) return [];
-  return [t];
+  for (const c of existing)
+    if (
+      c.playId === play.id &&
+      (t.occasion !== undefined ? c.anchorOn === t.occasion : c.termEnd === t.termKey)
+    )
+      return null;
+  return t;
 }
 
 /**
