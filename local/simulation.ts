@@ -287,7 +287,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const [due, visible] = [scheduler.nextDueAt(), sendQueue.nextVisibleAt()];
         return !due ? visible : !visible ? due : later(visible, due) === visible ? due : visible;
       };
-      for (let at = nextAt(); at && at < until; at = nextAt()) {
+      // Up to and including the next export's arrival: a schedule due then (09:30 in Tokyo is 00:30 UTC) fires
+      // before the next night's evaluation, as it would in AWS, not after it.
+      for (let at = nextAt(); at && at <= until; at = nextAt()) {
         if (!digestDone && digestAt <= at) {
           clock.now = later(clock.now, digestAt);
           await phases.during('digests', () => run.digest(scheduledEvent(digestAt, 'clm-digests')));
