@@ -2,7 +2,8 @@
 // clock instead of the run waiting, so pacing costs no wall time. Virtual time stands still while a sender is at
 // work (reading DynamoDB, rendering) and moves only when every sender at work is asleep: then the earliest sleeper
 // wakes, the clock at its wake time. So a sender is never overtaken by time it spent on real I/O, and sends that
-// several senders paced land at their turns.
+// several senders paced land at their turns. On this clock a sender handles one step at a time and ties wake in
+// the senders' order, so a run gives every step the same time whatever order real I/O completes in.
 
 export interface MovableClock {
   now(): number;
@@ -19,12 +20,15 @@ export interface Sleeper {
 
 interface Pending {
   wake: number;
+  /** Ties go to the sender that joined first: a run wakes its senders in the same order every time. */
+  sender: number;
   order: number;
   owner: SleeperState;
   resolve: () => void;
 }
 
 interface SleeperState extends Sleeper {
+  index: number;
   pending: number;
 }
 
@@ -41,6 +45,7 @@ export class VirtualTimeline {
     const timeline = this;
     let working = false;
     const state: SleeperState = {
+      index: this.sleepers.length,
       pending: 0,
       get working() {
         return working;
@@ -54,6 +59,7 @@ export class VirtualTimeline {
           state.pending++;
           this.pending.push({
             wake: this.clock.now() + Math.max(0, ms),
+            sender: state.index,
             order: this.order++,
             owner: state,
             resolve,
@@ -75,7 +81,7 @@ export class VirtualTimeline {
     this.scheduled = false;
     // A sender at work without a pending sleep may still ask for an earlier turn: time waits for it.
     if (this.sleepers.some((s) => s.working && s.pending === 0)) return;
-    this.pending.sort((a, b) => a.wake - b.wake || a.order - b.order);
+    this.pending.sort((a, b) => a.wake - b.wake || a.sender - b.sender || a.order - b.order);
     const next = this.pending.shift();
     if (!next) return;
     next.owner.pending--;

@@ -42,6 +42,8 @@ export interface SenderDependencies {
   step: StepDependencies;
   queue: SendQueue;
   random: () => number;
+  /** Steps of a batch handled at once. */
+  stepsInFlight: number;
 }
 
 /** The step function's composition root. */
@@ -78,6 +80,9 @@ export function stepRoot(
     },
     queue: new SqsSendQueue(clients.sqs, e.SEND_QUEUE_URL),
     random: Math.random,
+    // On a virtual clock, time stands still while a step works, so overlapping steps gains nothing and would make
+    // the steps' times depend on the order real I/O completes: one at a time keeps a local run's times repeatable.
+    stepsInFlight: input.sleep ? 1 : STEPS_IN_FLIGHT,
   };
 }
 
@@ -123,7 +128,7 @@ async function sendOne(deps: SenderDependencies, record: SQSRecord): Promise<'do
 export function createStepHandler(deps: SenderDependencies) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     try {
-      const results = await mapWithConcurrency(event.Records, STEPS_IN_FLIGHT, (record) =>
+      const results = await mapWithConcurrency(event.Records, deps.stepsInFlight, (record) =>
         sendOne(deps, record),
       );
       return {
