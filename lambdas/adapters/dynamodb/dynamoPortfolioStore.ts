@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerState, UsagePoint } from '../../domain/customer';
-import { addDays, type IsoDate } from '../../domain/dates';
+import type { IsoDate } from '../../domain/dates';
 import type { Case } from '../../domain/engine/cases';
 import type {
   Claim,
@@ -20,8 +20,9 @@ import type {
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
+import { caseItem, caseOf } from './caseItem';
 import { type CustomerItem, historyOf } from './customerItem';
-import { epochSeconds, keys } from './tableDesign';
+import { keys } from './tableDesign';
 
 /** Every attribute a load uses but the history: most of a customer item's size. */
 const LOADED_WITHOUT_HISTORY = [
@@ -32,6 +33,7 @@ const LOADED_WITHOUT_HISTORY = [
   'firstSeen',
   'lastSnapshotDate',
   'case',
+  'caseJson',
   'email',
   'latestSnapshotDate',
   'expiresAt',
@@ -101,7 +103,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
               firstSeen: customer.firstSeen,
             });
           } else if (item.entity === 'case') {
-            snapshot.cases.push(item.case as Case);
+            snapshot.cases.push(caseOf(item));
           } else if (shard) {
             // The suppressions and the portfolio item in this segment are not this shard's: read by key below.
           } else if (item.entity === 'suppression') {
@@ -138,19 +140,8 @@ export class DynamoPortfolioStore implements PortfolioStore {
     this.requests.writes += await batchWriteAll(
       this.options.client,
       this.options.portfolioTable,
-      cases.map((c) => ({ PutRequest: { Item: this.caseItem(c) } })),
+      cases.map((c) => ({ PutRequest: { Item: caseItem(c, this.options.retentionDays) } })),
     );
-  }
-
-  private caseItem(c: Case): Record<string, unknown> {
-    // Finished cases stay for the retention period (wins, repeat limits), then expire.
-    const finishedOn = c.resolvedOn ?? c.closedOn;
-    return {
-      ...keys.case(c.customerId, c.caseId),
-      entity: 'case',
-      case: c,
-      ...(finishedOn ? { expiresAt: epochSeconds(addDays(finishedOn, this.options.retentionDays)) } : {}),
-    };
   }
 
   async getCase(customerId: string, caseId: string): Promise<Case | null> {
@@ -162,7 +153,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
         ConsistentRead: true,
       }),
     );
-    return (result.Item?.case as Case | undefined) ?? null;
+    return (result.Item && caseOf(result.Item)) ?? null;
   }
 
   async getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null> {

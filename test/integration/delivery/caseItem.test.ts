@@ -1,0 +1,160 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoPortfolioStore } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
+import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
+import type { Case } from '../../../lambdas/domain/engine/cases';
+import { type LocalDynamo, startDynamo } from '../../../local/emulators';
+
+let dynamo: LocalDynamo;
+let store: DynamoPortfolioStore;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  store = new DynamoPortfolioStore({
+    client: dynamo.documents,
+    portfolioTable: dynamo.tables.Portfolio!,
+    retentionDays: 400,
+    now: () => new Date('2026-03-02T02:00:00Z'),
+  });
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const renewalCase = (customerId: string): Case => ({
+  caseId: `${customerId}#renewal#2026-06-30`,
+  customerId,
+  playId: 'renewal',
+  priority: 1,
+  termEnd: '2026-06-30',
+  lineKeys: ['sub-1'],
+  openedOn: '2026-03-01',
+  anchorOn: '2026-03-01',
+  expiresOn: '2026-07-30',
+  status: 'open',
+  resolvedOn: null,
+  closedOn: null,
+  recipient: 'admin@customer.example',
+  baselineUtilization: null,
+  steps: [
+    {
+      index: 0,
+      kind: 'email',
+      template: 'renewal',
+      variant: null,
+      task: null,
+      reason: null,
+      level: 0,
+      dueOn: '2026-03-02',
+      status: 'scheduled',
+    },
+    {
+      index: 1,
+      kind: 'email',
+      template: 'renewal-followup',
+      variant: null,
+      task: null,
+      reason: null,
+      level: 0,
+      dueOn: '2026-03-09',
+      status: 'scheduled',
+      heldFrom: '2026-03-06',
+    },
+    {
+      index: 2,
+      kind: 'task',
+      template: null,
+      variant: null,
+      task: 'call-renewal',
+      reason: null,
+      level: 1,
+      dueOn: '2026-03-16',
+      status: 'scheduled',
+    },
+  ],
+});
+
+describe('a case as the portfolio table keeps it', () => {
+  it('reads back as it was saved, with the steps done, cancelled and moved since', async () => {
+    // Prepare
+    const saved = renewalCase('C-1');
+    await store.saveCases([saved]);
+
+    // Act: the step function sends the first email, an owner's snooze cancels the task, the quota moves the follow-up
+    await store.markStepDone('C-1', saved.caseId, 0);
+    await store.markStepCancelled('C-1', saved.caseId, 2);
+    await store.rescheduleStep('C-1', saved.caseId, 1, '2026-03-10');
+
+    // Assess: by key and in the nightly scan alike
+    const expected: Case = {
+      ...saved,
+      steps: [
+        { ...saved.steps[0]!, status: 'done' },
+        { ...saved.steps[1]!, dueOn: '2026-03-10' },
+        { ...saved.steps[2]!, status: 'cancelled' },
+      ],
+    };
+    expect(await store.getCase('C-1', saved.caseId)).toEqual(expected);
+    expect((await store.load()).cases.find((c) => c.caseId === saved.caseId)).toEqual(expected);
+    expect((await store.load({ history: false })).cases.find((c) => c.caseId === saved.caseId)).toEqual(
+      expected,
+    );
+  });
+
+  it('does not move a step that was sent meanwhile', async () => {
+    // Prepare
+    const saved = renewalCase('C-2');
+    await store.saveCases([saved]);
+    await store.markStepDone('C-2', saved.caseId, 0);
+
+    // Act
+    await store.rescheduleStep('C-2', saved.caseId, 0, '2026-03-05');
+
+    // Assess
+    expect((await store.getCase('C-2', saved.caseId))?.steps[0]).toMatchObject({
+      status: 'done',
+      dueOn: '2026-03-02',
+    });
+  });
+
+  it('still reads and updates a case written as one map, as earlier versions stored it', async () => {
+    // Prepare
+    const earlier = renewalCase('C-3');
+    await dynamo.documents.send(
+      new PutCommand({
+        TableName: dynamo.tables.Portfolio!,
+        Item: { ...keys.case('C-3', earlier.caseId), entity: 'case', case: earlier },
+      }),
+    );
+
+    // Act
+    await store.markStepDone('C-3', earlier.caseId, 0);
+    await store.rescheduleStep('C-3', earlier.caseId, 1, '2026-03-11');
+
+    // Assess
+    const read = await store.getCase('C-3', earlier.caseId);
+    expect(read?.steps.map((s) => [s.status, s.dueOn])).toEqual([
+      ['done', '2026-03-02'],
+      ['scheduled', '2026-03-11'],
+      ['scheduled', '2026-03-16'],
+    ]);
+    expect((await store.load()).cases.find((c) => c.caseId === earlier.caseId)).toEqual(read);
+  });
+
+  it('stores the case as one string and only the steps status and day as values of their own', async () => {
+    // Prepare
+    const saved = renewalCase('C-4');
+
+    // Act
+    await store.saveCases([saved]);
+
+    // Assess
+    const { Item } = await dynamo.documents.send(
+      new GetCommand({ TableName: dynamo.tables.Portfolio!, Key: keys.case('C-4', saved.caseId) }),
+    );
+    expect(typeof Item?.caseJson).toBe('string');
+    expect(Item?.case).toEqual({
+      steps: saved.steps.map((s) => ({ status: s.status, dueOn: s.dueOn })),
+    });
+  });
+});
