@@ -104,6 +104,8 @@ class LineIndex {
   private readonly textList: string[] = [];
   /** The previous row's contacts and their id: a customer's rows mostly come together and name the same ones. */
   private lastContact: SnapshotRow | null = null;
+  /** The previous row's term dates and their ids: rows of one customer mostly share their term. */
+  private readonly lastTerm: [string, number, string, number] = ['', 0, '', 0];
   private lastContactId = 0;
   private size = 0;
   private capacity = 1024;
@@ -180,8 +182,8 @@ class LineIndex {
     this.texts[t] = this.contactId(row);
     this.texts[t + 1] = this.textId(row.product);
     this.texts[t + 2] = this.textId(row.productName ?? '\u0000');
-    this.texts[t + 3] = this.textId(row.termStart);
-    this.texts[t + 4] = row.termEnd === null ? NO_TEXT : this.textId(row.termEnd);
+    this.texts[t + 3] = this.termStartId(row.termStart);
+    this.texts[t + 4] = row.termEnd === null ? NO_TEXT : this.termEndId(row.termEnd);
     this.autoRenew[slot] = autoRenewCode(row);
   }
 
@@ -196,8 +198,8 @@ class LineIndex {
       this.texts[t] === this.contactId(row) &&
       this.texts[t + 1] === this.textId(row.product) &&
       this.texts[t + 2] === this.textId(row.productName ?? '\u0000') &&
-      this.texts[t + 3] === this.textId(row.termStart) &&
-      this.texts[t + 4] === (row.termEnd === null ? NO_TEXT : this.textId(row.termEnd)) &&
+      this.texts[t + 3] === this.termStartId(row.termStart) &&
+      this.texts[t + 4] === (row.termEnd === null ? NO_TEXT : this.termEndId(row.termEnd)) &&
       this.autoRenew[slot] === autoRenewCode(row)
     );
   }
@@ -221,6 +223,18 @@ class LineIndex {
       [customerName, adminEmail, adminName ?? '', ownerEmail, locale ?? '', timezone ?? ''].join('\u0001'),
     );
     return this.lastContactId;
+  }
+
+  private termStartId(date: string): number {
+    const last = this.lastTerm;
+    if (last[0] !== date) [last[0], last[1]] = [date, this.textId(date)];
+    return last[1];
+  }
+
+  private termEndId(date: string): number {
+    const last = this.lastTerm;
+    if (last[2] !== date) [last[2], last[3]] = [date, this.textId(date)];
+    return last[3];
   }
 
   private textId(text: string): number {

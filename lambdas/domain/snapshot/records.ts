@@ -163,7 +163,11 @@ export async function* csvRecords(
   };
 
   for await (const chunk of input) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    // A view of the chunk's bytes, not a copy: nothing here writes to them.
+    const buffer =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (!parser) {
       // Hold the first bytes until the header line is complete, to choose the delimiter.
       head = Buffer.concat([head, buffer]);

@@ -110,3 +110,40 @@ export const NULLABLE_FIELDS: readonly SnapshotField[] = ['activeUsers', 'termEn
 export function lineKeyOf(line: Pick<SnapshotRow, 'product' | 'subscriptionId'>): string {
   return line.subscriptionId === undefined ? `p:${line.product}` : `s:${line.subscriptionId}`;
 }
+
+const EMAIL = z.regexes.email;
+const LOCALE_SET = new Set<string>(LOCALES);
+const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+const isText = (value: unknown, max: number) =>
+  typeof value === 'string' && value.length > 0 && value.length <= max && value.trim() === value;
+const isEmail = (value: unknown, max: number) =>
+  typeof value === 'string' && value.length <= max && EMAIL.test(value);
+const isDate = (value: unknown) => typeof value === 'string' && isIsoDate(value);
+
+/**
+ * The row schema's checks written out for the reader's hot path: true only for a candidate (keyed by the schema's own
+ * fields, as the reader builds it) that SnapshotRow.parse would return unchanged. A candidate it refuses goes through the schema, which says why; a
+ * test holds the two to the same answers. The schema costs a third of reading a large export; this, a tenth of it.
+ */
+export function passesRowSchema(row: Record<string, unknown>): row is SnapshotRow {
+  const limits = FIELD_LIMITS;
+  return (
+    isText(row.customerId, limits.customerId) &&
+    isText(row.customerName, limits.customerName) &&
+    (row.adminEmail === undefined || isEmail(row.adminEmail, limits.adminEmail)) &&
+    (row.adminName === undefined || isText(row.adminName, limits.adminName)) &&
+    (row.ownerEmail === undefined || isEmail(row.ownerEmail, limits.ownerEmail)) &&
+    isText(row.product, limits.product) &&
+    isCount(row.licensesPurchased) &&
+    isCount(row.licensesAssigned) &&
+    (row.activeUsers === null || isCount(row.activeUsers)) &&
+    isDate(row.termStart) &&
+    (row.termEnd === null || (isDate(row.termEnd) && (row.termEnd as string) > (row.termStart as string))) &&
+    (row.subscriptionId === undefined || isText(row.subscriptionId, Number.POSITIVE_INFINITY)) &&
+    (row.autoRenew === undefined || typeof row.autoRenew === 'boolean') &&
+    (row.productName === undefined || isText(row.productName, Number.POSITIVE_INFINITY)) &&
+    (row.locale === undefined || LOCALE_SET.has(row.locale as string)) &&
+    (row.timezone === undefined || (typeof row.timezone === 'string' && isTimeZone(row.timezone))) &&
+    (row.snapshotDate === undefined || isDate(row.snapshotDate))
+  );
+}

@@ -3,6 +3,7 @@ import { quoted, SEATS_PER_LINE } from './limits';
 import {
   CANONICAL_COLUMNS,
   NULLABLE_FIELDS,
+  passesRowSchema,
   REQUIRED_FIELDS,
   SNAPSHOT_FIELDS,
   type SnapshotField,
@@ -198,6 +199,7 @@ export function rowFromValues(values: readonly unknown[], reading: ValueReading)
     candidate.termStart = yearBefore(candidate.termEnd);
   else if (candidate.termStart === undefined)
     return { ok: false, column: 'term_start', reason: 'missing value' };
+  if (passesRowSchema(candidate)) return { ok: true, row: candidate };
   const parsed = SnapshotRow.safeParse(candidate);
   if (parsed.success) return { ok: true, row: parsed.data };
   const issue = parsed.error.issues[0]!;
