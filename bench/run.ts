@@ -686,8 +686,12 @@ async function localYear() {
         .join(', ')})\n`,
     );
   }
-  const tenK = costs[1]!.total;
-  report('cost: < $5 a month at 10,000 customers', tenK < 5, `$${tenK.toFixed(2)} a month at 10k`);
+  const tenK = costs[1]!;
+  report(
+    'cost: < $5 a month at 10,000 customers',
+    tenK.total < 5,
+    `$${tenK.total.toFixed(2)} a month at 10k ($${(tenK.total - tenK.parts.fixed).toFixed(2)} by use, $${tenK.parts.fixed.toFixed(2)} fixed)`,
+  );
 }
 
 /** Counts the per-month resources in the stack as synth builds it (bundling skipped: only the template counts). */
