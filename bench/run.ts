@@ -266,7 +266,7 @@ async function engine() {
     cases: [],
     suppressedEmails: new Set<string>(),
     // As the evaluation runs it: within a sending quota (50,000 a day less the digests' tenth).
-    emailRoom: { byDay: new Map<string, number>(), otherDays: 45_000 },
+    emailRoom: { perWindow: 45_000, planned: new Map<number, number>() },
   };
   // A night like most: yesterday's decisions are in (cases open), and the engine checks them and the plays.
   const yesterday = evaluateNight({ ...input, today: '2026-05-31', now: new Date('2026-05-31T00:00:00Z') });

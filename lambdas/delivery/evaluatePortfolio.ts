@@ -1,13 +1,9 @@
 import { addDays, type IsoDate } from '../domain/dates';
 import { scheduleName } from '../domain/delivery/scheduleName';
-import { localTimeToUtc } from '../domain/delivery/sendTime';
+import { type ClockTime, localTimeToUtc } from '../domain/delivery/sendTime';
 import type { Case, CaseStep } from '../domain/engine/cases';
-import {
-  type EmailRoom,
-  evaluateNight,
-  firstFreeBusinessDay,
-  type NightDecisions,
-} from '../domain/engine/evaluateNight';
+import { evaluateNight, firstFreeBusinessDay, type NightDecisions } from '../domain/engine/evaluateNight';
+import { quarterFromKey, quarterKey, quarterOf } from '../domain/engine/sendingWindows';
 import type { EmailDayBook } from '../ports/emailDayBook';
 import type { EventLog } from '../ports/eventLog';
 import type { PlannedEmails } from '../ports/plannedEmails';
@@ -59,10 +55,11 @@ export async function evaluatePortfolio(
   if (!snapshot.portfolioDate)
     return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0, held: 0 };
   const rescheduled = await sweepMissedSteps(deps, snapshot, today);
-  const { decisions, held } = await planWithinQuota(deps, snapshot, today, options.shard);
+  const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
+  const zoneOf = (customerId: string) => timezoneOf.get(customerId) ?? deps.settings.defaultTimezone;
+  const { decisions, held } = await planWithinQuota(deps, snapshot, today, zoneOf, options.shard);
   const at = deps.now();
 
-  const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
   const toSchedule = decisions.opened.flatMap((c) =>
     c.steps.filter((s) => s.status === 'scheduled').map((step) => ({ c, step })),
   );
@@ -73,7 +70,7 @@ export async function evaluatePortfolio(
         name: stepScheduleName(c, step),
         date: step.dueOn,
         time: deps.settings.sendTime,
-        timeZone: timezoneOf.get(c.customerId) ?? deps.settings.defaultTimezone,
+        timeZone: zoneOf(c.customerId),
         payload: { customerId: c.customerId, caseId: c.caseId, step: step.index } satisfies StepPayload,
       });
     }
@@ -93,8 +90,14 @@ export async function evaluatePortfolio(
   await deps.store.saveCases(decisions.updated);
   for (const event of decisions.events) deps.events.record(event, at);
   // After the save: a run repeated after a crash finds these cases settled and gives nothing back twice.
-  for (const [day, count] of emailsPerDay([...decisions.resolved, ...decisions.closed], 'cancelled', today))
-    await deps.plannedEmails.remove(day, count);
+  const givenBack = emailsPerQuarter(
+    [...decisions.resolved, ...decisions.closed],
+    'cancelled',
+    today,
+    deps.settings.sendTime,
+    zoneOf,
+  );
+  for (const [quarter, count] of givenBack) await deps.plannedEmails.remove(quarter, count);
 
   const toCancel = [...decisions.resolved, ...decisions.closed].flatMap((c) =>
     c.steps.filter((s) => s.status === 'cancelled').map((step) => stepScheduleName(c, step)),
@@ -114,95 +117,73 @@ export async function evaluatePortfolio(
 
 /** How far ahead the planned counts are read: a first night's backlog under a small quota fits well within it. */
 const PLANNING_DAYS = 120;
-/** Another shard may take a day's room between our read and our add: plan again, this many times at most. */
-const PLANNING_ATTEMPTS = 4;
+/** Emails sent in the last day still count in SES's rolling 24 hours: counts are read from this far back. */
+const LOOKBACK_DAYS = 2;
 
 /**
- * Customer emails a day may carry: the daily quota less a tenth, kept for the owners' and team's digests and for
- * SES counting a rolling 24 hours while a day's 09:30s spread over the time zones.
+ * Customer emails any 24 hours may carry: the daily quota less a tenth, kept for the owners' and team's digests
+ * and for a burst whose last emails leave a little after its quarter hour.
  */
 export function customerEmailsPerDay(quota: SendingQuota): number {
   return Math.max(1, quota.dailyMessages - Math.ceil(quota.dailyMessages / 10));
 }
 
-/**
- * The room this evaluation may fill on each day. A shard takes its equal share of what is left, so the shards of
- * one night together never plan more than the quota leaves (customer ids spread evenly over the scan segments, so
- * each share holds its part of every play's priority).
- */
-export function roomOf(
-  perDay: number,
-  planned: ReadonlyMap<IsoDate, number>,
-  shard?: { index: number; count: number },
-): EmailRoom {
-  const share = (left: number) => {
-    if (!shard) return left;
-    const base = Math.floor(left / shard.count);
-    return base + (shard.index < left % shard.count ? 1 : 0);
-  };
-  const byDay = new Map<IsoDate, number>();
-  for (const [day, count] of planned) byDay.set(day, share(Math.max(0, perDay - count)));
-  return { byDay, otherDays: share(perDay) };
-}
-
-/** Email steps of these cases per day, in the given status, from today on; held-out cases send nothing. */
-function emailsPerDay(cases: readonly Case[], status: 'scheduled' | 'cancelled', today: IsoDate) {
-  const perDay = new Map<IsoDate, number>();
+/** Email steps of these cases per quarter hour of their send instant, in the given status, from today on. */
+function emailsPerQuarter(
+  cases: readonly Case[],
+  status: 'scheduled' | 'cancelled',
+  today: IsoDate,
+  sendTime: ClockTime,
+  timezoneOf: (customerId: string) => string,
+): Map<string, number> {
+  const counts = new Map<string, number>();
   for (const c of cases) {
+    // Held-out cases send nothing.
     if (c.heldOut) continue;
-    for (const step of c.steps)
-      if (step.kind === 'email' && step.status === status && step.dueOn >= today)
-        perDay.set(step.dueOn, (perDay.get(step.dueOn) ?? 0) + 1);
+    for (const step of c.steps) {
+      if (step.kind !== 'email' || step.status !== status || step.dueOn < today) continue;
+      const key = quarterKey(quarterOf(localTimeToUtc(step.dueOn, sendTime, timezoneOf(c.customerId))));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
   }
-  return perDay;
+  return counts;
 }
 
 /**
- * The engine's decisions with tonight's new emails placed within the sending quota, and their days added to the
- * portfolio's planned counts. A day another shard filled meanwhile gives back what this attempt added and plans
- * again from fresh counts; after the last attempt the plan stands (the sender's throttle handling is the backstop).
+ * The engine's decisions with tonight's new emails placed within the sending quota, and their quarters added to
+ * the portfolio's planned counts. The counts are read once: a shard takes only its share of each window (see
+ * EmailRoom), so shards running at once cannot overfill one.
  */
 async function planWithinQuota(
   deps: EvaluateDependencies,
   snapshot: PortfolioSnapshot,
   today: IsoDate,
+  timezoneOf: (customerId: string) => string,
   shard?: { index: number; count: number },
 ): Promise<{ decisions: NightDecisions; held: number }> {
-  const perDay = customerEmailsPerDay(await deps.quota.quota());
-  for (let attempt = 1; ; attempt++) {
-    const planned = await deps.plannedEmails.countsFrom(today, PLANNING_DAYS);
-    const decisions = evaluateNight({
-      playbook: deps.settings.playbook,
-      today,
-      now: deps.now(),
-      sendTime: deps.settings.sendTime,
-      portfolioDate: snapshot.portfolioDate!,
-      customers: snapshot.customers,
-      cases: snapshot.cases,
-      suppressedEmails: snapshot.suppressedEmails,
-      emailRoom: roomOf(perDay, planned, shard),
-      ...(shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
-    });
-    await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
-    const held = decisions.opened.reduce(
-      (n, c) => n + c.steps.filter((s) => s.heldFrom !== undefined).length,
-      0,
-    );
-    const adding = emailsPerDay(decisions.opened, 'scheduled', today);
-    const last = attempt === PLANNING_ATTEMPTS;
-    const added: [IsoDate, number][] = [];
-    let fits = true;
-    for (const [day, count] of adding) {
-      if (await deps.plannedEmails.add(day, count, last ? Number.MAX_SAFE_INTEGER : perDay))
-        added.push([day, count]);
-      else {
-        fits = false;
-        break;
-      }
-    }
-    if (fits) return { decisions, held };
-    for (const [day, count] of added) await deps.plannedEmails.remove(day, count);
-  }
+  const perWindow = customerEmailsPerDay(await deps.quota.quota());
+  const counted = await deps.plannedEmails.countsFrom(addDays(today, -LOOKBACK_DAYS), PLANNING_DAYS);
+  const planned = new Map([...counted].map(([key, n]) => [quarterFromKey(key), n]));
+  const decisions = evaluateNight({
+    playbook: deps.settings.playbook,
+    today,
+    now: deps.now(),
+    sendTime: deps.settings.sendTime,
+    portfolioDate: snapshot.portfolioDate!,
+    customers: snapshot.customers,
+    cases: snapshot.cases,
+    suppressedEmails: snapshot.suppressedEmails,
+    emailRoom: { perWindow, planned, ...(shard ? { share: shard } : {}) },
+    ...(shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
+  });
+  await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
+  const held = decisions.opened.reduce(
+    (n, c) => n + c.steps.filter((s) => s.heldFrom !== undefined).length,
+    0,
+  );
+  const adding = emailsPerQuarter(decisions.opened, 'scheduled', today, deps.settings.sendTime, timezoneOf);
+  for (const [quarter, count] of adding) await deps.plannedEmails.add(quarter, count);
+  return { decisions, held };
 }
 
 /**

@@ -3,13 +3,12 @@ import { addDays, type IsoDate } from '../../domain/dates';
 import type { PlannedEmails } from '../../ports/plannedEmails';
 import { epochSeconds, keys } from './tableDesign';
 
-/** A day's count is kept a while after the day, for a look at what went out; then TTL removes it. */
+/** A quarter's count is kept a while after its day, for a look at what went out; then TTL removes it. */
 const KEEP_DAYS = 30;
 
 /**
- * One item per day under one partition of the portfolio table (`PLANNED_EMAILS` / `2026-12-01`, `emails` = n), so
- * the days ahead are one query. Adding is a conditional ADD: two shards planning the same day cannot take more than
- * the quota leaves between them.
+ * One item per quarter hour under one partition of the portfolio table (`PLANNED_EMAILS` / `2026-12-01T08:30Z`,
+ * `emails` = n), so the days ahead are one query. Adding is an atomic ADD: shards of one night add at once.
  */
 export class DynamoPlannedEmails implements PlannedEmails {
   constructor(
@@ -17,8 +16,8 @@ export class DynamoPlannedEmails implements PlannedEmails {
     private readonly portfolioTable: string,
   ) {}
 
-  async countsFrom(from: IsoDate, days: number): Promise<Map<IsoDate, number>> {
-    const counts = new Map<IsoDate, number>();
+  async countsFrom(from: IsoDate, days: number): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -28,7 +27,8 @@ export class DynamoPlannedEmails implements PlannedEmails {
           ExpressionAttributeValues: {
             ':pk': keys.plannedEmails(from).pk,
             ':from': from,
-            ':to': addDays(from, days - 1),
+            // Keys are `YYYY-MM-DDTHH:MMZ`: every quarter of the last day sorts before the next day.
+            ':to': addDays(from, days),
           },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
@@ -40,37 +40,29 @@ export class DynamoPlannedEmails implements PlannedEmails {
     return counts;
   }
 
-  async add(day: IsoDate, count: number, limit: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.portfolioTable,
-          Key: keys.plannedEmails(day),
-          UpdateExpression: 'ADD emails :n SET entity = :entity, expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(emails) OR emails <= :most',
-          ExpressionAttributeValues: {
-            ':n': count,
-            ':most': limit - count,
-            ':entity': 'planned-emails',
-            ':expires': epochSeconds(addDays(day, KEEP_DAYS)),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+  async add(quarter: string, count: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.portfolioTable,
+        Key: keys.plannedEmails(quarter),
+        UpdateExpression: 'ADD emails :n SET entity = :entity, expiresAt = :expires',
+        ExpressionAttributeValues: {
+          ':n': count,
+          ':entity': 'planned-emails',
+          ':expires': epochSeconds(addDays(quarter.slice(0, 10), KEEP_DAYS)),
+        },
+      }),
+    );
   }
 
-  async remove(day: IsoDate, count: number): Promise<void> {
+  async remove(quarter: string, count: number): Promise<void> {
     await this.client
       .send(
         new UpdateCommand({
           TableName: this.portfolioTable,
-          Key: keys.plannedEmails(day),
+          Key: keys.plannedEmails(quarter),
           UpdateExpression: 'ADD emails :n',
-          // Only a day that has a count: a count never starts below zero.
+          // Only a quarter that has a count: a count never starts below zero.
           ConditionExpression: 'attribute_exists(emails)',
           ExpressionAttributeValues: { ':n': -count },
         }),

@@ -46,8 +46,8 @@ export const keys = {
   suppression: (email: string) => ({ pk: `SUPPRESSION#${normalizeAddress(email)}`, sk: 'SUPPRESSION' }),
   emailDays: (email: string) => ({ pk: `EMAILDAYS#${normalizeAddress(email)}`, sk: 'EMAILDAYS' }),
   portfolio: () => ({ pk: 'PORTFOLIO', sk: 'META' }),
-  /** Customer emails planned on a day, across the portfolio (the sending quota's bookkeeping). */
-  plannedEmails: (day: string) => ({ pk: 'PLANNED_EMAILS', sk: day }),
+  /** Customer emails planned in a quarter hour, across the portfolio (the sending quota's bookkeeping). */
+  plannedEmails: (quarter: string) => ({ pk: 'PLANNED_EMAILS', sk: quarter }),
   /** Which contacts upload is the directory; each upload's contacts sit under their own partition. */
   contactsDirectory: () => ({ pk: 'CONTACTS', sk: 'CURRENT' }),
   contact: (fileId: string, customerId: string) => ({ pk: `CONTACTS#${fileId}`, sk: customerId }),

@@ -18,6 +18,9 @@ import {
   termValuesOf,
 } from './conditions';
 import { inHoldout } from './holdout';
+import { type EmailRoom, quarterOf, SendingWindows } from './sendingWindows';
+
+export type { EmailRoom };
 
 export interface NightInput {
   playbook: Playbook;
@@ -42,16 +45,10 @@ export interface NightInput {
    */
   sentEmailDays?: ReadonlyMap<string, ReadonlySet<IsoDate>>;
   /**
-   * How many more customer emails the sending quota leaves on each day (absent: no limit). New emails are placed
-   * in play priority order, so when a day is full the lower-priority plays wait for a later business day.
+   * The room the SES sending quota leaves (absent: no limit). New emails are placed in play priority order, so
+   * when a day is full the lower-priority plays wait for a later business day.
    */
   emailRoom?: EmailRoom;
-}
-
-/** Room left for customer emails: per listed day, and on every day not listed. */
-export interface EmailRoom {
-  byDay: ReadonlyMap<IsoDate, number>;
-  otherDays: number;
 }
 
 export interface NightDecisions {
@@ -92,7 +89,7 @@ export function evaluateNight(input: NightInput): NightDecisions {
     sendTime: input.sendTime,
     now: input.now,
     mayHavePassed: mayHavePassedBy(input.now),
-    ...(input.emailRoom ? { room: roomLeft(input.emailRoom) } : {}),
+    ...(input.emailRoom ? { room: new SendingWindows(input.emailRoom) } : {}),
   };
 
   const customers = [...input.customers].sort((a, b) =>
@@ -579,18 +576,8 @@ interface SendDays {
   now: Date;
   /** Days after this one are ahead in every zone (UTC+14 at most): their send time cannot have passed. */
   mayHavePassed: IsoDate;
-  /** Room the sending quota leaves per day, taken as emails are placed; absent: no limit. */
-  room?: RoomLeft;
-}
-
-interface RoomLeft {
-  byDay: Map<IsoDate, number>;
-  otherDays: number;
-}
-
-function roomLeft(room: EmailRoom): RoomLeft {
-  // At least one email a day on unlisted days, so every email finds a day however small the quota.
-  return { byDay: new Map(room.byDay), otherDays: Math.max(1, room.otherDays) };
+  /** Room the sending quota leaves, taken as emails are placed; absent: no limit. */
+  room?: SendingWindows;
 }
 
 function mayHavePassedBy(now: Date): IsoDate {
@@ -623,9 +610,8 @@ function sendDayOf(
     return { day: free };
   }
   const wanted = free;
-  const left = (d: IsoDate) => room.byDay.get(d) ?? room.otherDays;
-  while (!open(free) || left(free) <= 0) free = nextBusinessDay(free);
-  room.byDay.set(free, left(free) - 1);
+  const hasRoom = (d: IsoDate) => room.take(quarterOf(localTimeToUtc(d, sendDays.sendTime, timeZone)));
+  while (!open(free) || !hasRoom(free)) free = nextBusinessDay(free);
   days.add(free);
   return free === wanted ? { day: free } : { day: free, heldFrom: wanted };
 }

@@ -137,7 +137,10 @@ describe('a first night larger than the SES daily quota', () => {
       TODAY,
       120,
     );
-    expect(counted).toEqual(emailDays);
+    const countedDays = new Map<string, number>();
+    for (const [quarter, n] of counted)
+      countedDays.set(quarter.slice(0, 10), (countedDays.get(quarter.slice(0, 10)) ?? 0) + n);
+    expect(countedDays).toEqual(emailDays);
     // within each shard no welcome goes before a renewal
     for (const index of [0, 1, 2, 3]) {
       const shard = new Set(
@@ -165,15 +168,14 @@ describe('a first night larger than the SES daily quota', () => {
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
     // Act: the adapter's own operations, as the evaluation uses them
-    const added = await planned.add('2026-04-01', 5, 5);
-    const refused = await planned.add('2026-04-01', 1, 5);
-    await planned.remove('2026-04-01', 2);
+    await planned.add('2026-04-01T08:30Z', 5);
+    await planned.remove('2026-04-01T08:30Z', 2);
+    await planned.remove('2026-04-02T08:30Z', 1);
     const after = await planned.countsFrom(TODAY, 120);
 
-    // Assess
-    expect(added).toBe(true);
-    expect(refused).toBe(false);
-    expect(after.get('2026-04-01')).toBe(3);
+    // Assess: a quarter without a count is not taken below zero
+    expect(after.get('2026-04-01T08:30Z')).toBe(3);
+    expect(after.has('2026-04-02T08:30Z')).toBe(false);
     expect(total(after)).toBe(total(before) + 3);
   });
 });

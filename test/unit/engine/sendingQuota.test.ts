@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeAddress } from '../../../lambdas/domain/address';
 import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../../../lambdas/domain/dates';
+import { localTimeToUtc } from '../../../lambdas/domain/delivery/sendTime';
 import type { CustomerRecord } from '../../../lambdas/domain/engine/cases';
 import { type EmailRoom, evaluateNight } from '../../../lambdas/domain/engine/evaluateNight';
+import { quarterOf, SendingWindows } from '../../../lambdas/domain/engine/sendingWindows';
 import { DEFAULT_PLAYBOOK, parsePlaybook } from '../../../lambdas/domain/playbook/playbook';
 import { customerRecord, customerState } from '../../helpers/customerFactory';
 
@@ -56,7 +58,7 @@ describe('customer emails planned within the sending quota', () => {
     const customers = firstNight(25, 25);
 
     // Act
-    const decisions = night(customers, { byDay: new Map(), otherDays: 10 });
+    const decisions = night(customers, { perWindow: 10, planned: new Map() });
 
     // Assess: 50 first emails over five business days, ten a day
     const emails = firstEmails(decisions);
@@ -90,7 +92,7 @@ describe('customer emails planned within the sending quota', () => {
     const customers = firstNight(25, 0);
 
     // Act
-    const decisions = night(customers, { byDay: new Map(), otherDays: 10 });
+    const decisions = night(customers, { perWindow: 10, planned: new Map() });
 
     // Assess: the last renewals wait two business days; their call and follow-up keep their spacing
     const moved = decisions.opened.filter((c) => c.steps[0]!.heldFrom !== undefined);
@@ -111,7 +113,10 @@ describe('customer emails planned within the sending quota', () => {
     const customers = firstNight(5, 0);
 
     // Act
-    const limited = night(customers, { byDay: new Map([[TODAY, 2]]), otherDays: 10 });
+    const limited = night(customers, {
+      perWindow: 10,
+      planned: new Map([[quarterOf(localTimeToUtc(TODAY, '09:30', 'Europe/Berlin')), 8]]),
+    });
     const unlimited = night(customers);
 
     // Assess
@@ -133,7 +138,7 @@ describe('customer emails planned within the sending quota', () => {
     });
 
     // Act
-    const decisions = night(firstNight(20, 0), { byDay: new Map(), otherDays: 3 }, playbook);
+    const decisions = night(firstNight(20, 0), { perWindow: 3, planned: new Map() }, playbook);
 
     // Assess: held-out cases keep tonight's day; the emailed ones share three a day
     const emails = firstEmails(decisions);
@@ -143,5 +148,42 @@ describe('customer emails planned within the sending quota', () => {
     expect(emailed.length).toBeGreaterThan(3);
     expect(heldOut.every(({ email }) => email.dueOn === TODAY && email.heldFrom === undefined)).toBe(true);
     expect(emailed.filter(({ email }) => email.dueOn === TODAY)).toHaveLength(3);
+  });
+});
+
+describe('the rolling 24 hours of the SES daily quota', () => {
+  const at = (day: string, zone: string) => quarterOf(localTimeToUtc(day, '09:30', zone));
+
+  it('counts a Monday in Los Angeles against a Tuesday in Auckland and Berlin, not a Wednesday', () => {
+    // Prepare: ten emails a day's room, all taken by Monday 09:30 in Los Angeles (17:30 UTC)
+    const windows = new SendingWindows({
+      perWindow: 10,
+      planned: new Map([[at(TODAY, 'America/Los_Angeles'), 10]]),
+    });
+
+    // Act and assess: Tuesday 09:30 in Auckland (Monday 20:30 UTC) and in Berlin (08:30 UTC) are within 24 hours
+    expect(windows.take(at('2026-03-03', 'Pacific/Auckland'))).toBe(false);
+    expect(windows.take(at('2026-03-03', 'Europe/Berlin'))).toBe(false);
+    // Tuesday in Los Angeles is 24 hours on, and Wednesday in Berlin later still
+    expect(windows.take(at('2026-03-03', 'America/Los_Angeles'))).toBe(true);
+    expect(windows.take(at('2026-03-04', 'Europe/Berlin'))).toBe(true);
+  });
+
+  it('gives each of four shards a quarter of the room, so together they fill it exactly', () => {
+    // Prepare: 2 of 10 taken by an earlier night
+    const planned = new Map([[at(TODAY, 'Europe/Berlin'), 2]]);
+    const shards = [0, 1, 2, 3].map(
+      (index) => new SendingWindows({ perWindow: 10, planned, share: { index, count: 4 } }),
+    );
+
+    // Act: each shard takes what it can on Monday in Berlin
+    const taken = shards.map((w) => {
+      let n = 0;
+      while (w.take(at(TODAY, 'Europe/Berlin'))) n++;
+      return n;
+    });
+
+    // Assess
+    expect(taken).toEqual([2, 2, 2, 2]);
   });
 });
