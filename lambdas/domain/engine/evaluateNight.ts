@@ -474,11 +474,11 @@ function open(
     }
     // A held-out case sends nothing, so it takes no room from the quota.
     const { day, heldFrom } = sendDayOf(sendDays, recipient, state.timezone, step.dueOn, !c.heldOut);
-    step.dueOn = day;
     if (heldFrom) {
       step.heldFrom = heldFrom;
-      shift += daysBetween(heldFrom, day);
+      shift += daysBetween(step.dueOn, day);
     }
+    step.dueOn = day;
   }
   return c;
 }

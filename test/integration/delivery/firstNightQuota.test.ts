@@ -16,11 +16,8 @@ import { DeliveryHarness } from '../../helpers/deliveryHarness';
 // after 09:30 local, with nothing in the dead-letter queue.
 
 const TODAY = '2026-03-02'; // a Monday
-const CUSTOMERS = Number(process.env.FIRST_NIGHT_CUSTOMERS ?? 2_000);
-const QUOTA = {
-  dailyMessages: Number(process.env.FIRST_NIGHT_QUOTA ?? 400),
-  messagesPerSecond: 2,
-};
+const CUSTOMERS = 2_000;
+const QUOTA = { dailyMessages: 400, messagesPerSecond: 2 };
 const ZONES = [
   'Europe/Berlin',
   'America/New_York',
@@ -69,9 +66,7 @@ beforeAll(async () => {
 
   // The night: 02:00 in Berlin. The quota comes from SES GetAccount.
   harness.clock = new Date(`${TODAY}T01:00:00Z`);
-  console.time('evaluate');
   await evaluatePortfolio(harness.evaluateDeps(), TODAY);
-  console.timeEnd('evaluate');
   cases = (await harness.store.load()).cases;
 
   // What SES accepts, and when on the virtual clock.
@@ -104,9 +99,7 @@ beforeAll(async () => {
         localTimeToUtc(schedule.date, schedule.time, schedule.timeZone),
       );
   harness.clock = new Date(`${TODAY}T01:30:00Z`);
-  console.time('drain');
   await harness.drainSendQueue([harness.newSender(), harness.newSender()]);
-  console.timeEnd('drain');
 }, 600_000);
 
 afterAll(async () => {
@@ -146,18 +139,22 @@ describe('a first night of 2,000 customers under a quota of 400 emails a day', (
       if (day !== plannedFor.get(s.to) || s.at < nineThirty || s.at > nineThirty + 2 * 3600_000)
         late.push(`${s.to} ${new Date(s.at).toISOString()} ${zone} planned ${plannedFor.get(s.to)}`);
     }
-    expect(late.slice(0, 12)).toEqual([]);
+    expect(late.slice(0, 10)).toEqual([]);
   });
 
   it('plans in priority order: no welcome takes a day a waiting renewal wanted', () => {
     const renewals = cases.filter((c) => c.playId === 'renewal').map((c) => c.steps[0]!);
     const welcomes = cases.filter((c) => c.playId === 'welcome').map((c) => c.steps[0]!);
     expect(renewals.length + welcomes.length).toBe(CUSTOMERS);
-    // a renewal that waited for the quota went no later than any welcome sent on or after the day it wanted
+    // in each zone (one instant a day, so one count of SES's 24 hours), no welcome took a day a renewal waited
+    // past: the renewals were placed first
+    const zoneOfCase = new Map(cases.map((c) => [c.steps[0]!, zoneOf.get(c.recipient)]));
     const waiting = renewals.filter((r) => r.heldFrom !== undefined);
+    expect(waiting.length).toBeGreaterThan(0);
     for (const r of waiting)
       for (const w of welcomes)
-        if (w.dueOn >= r.heldFrom! && w.dueOn < r.dueOn) expect.fail(`${w.dueOn} < ${r.dueOn}`);
+        if (zoneOfCase.get(w) === zoneOfCase.get(r) && w.dueOn >= r.heldFrom! && w.dueOn < r.dueOn)
+          expect.fail(`a welcome on ${w.dueOn} while a renewal waited until ${r.dueOn}`);
     // the renewals went first: the last renewal day is before most welcomes
     const lastRenewal = renewals
       .map((r) => r.dueOn)
@@ -170,7 +167,7 @@ describe('a first night of 2,000 customers under a quota of 400 emails a day', (
     expect(sent.filter((s) => s.play === 'renewal').every((s) => s.at < lastWelcomeAt)).toBe(true);
   });
 
-  it('keeps the case’s later steps after its moved email, and tells the owners how many wait', () => {
+  it('keeps the case’s later steps after its moved email', () => {
     for (const c of cases.filter((x) => x.playId === 'renewal' && x.steps[0]!.heldFrom !== undefined)) {
       const [email, call] = c.steps;
       expect(call!.dueOn >= email!.dueOn).toBe(true);
