@@ -252,8 +252,31 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       while (s3Events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       await run.ingest({ Records: s3Events.splice(0) });
     }
+    // Each schedule fires into the send queue at its time, and the senders drain the queue: batches of ten, two
+    // senders at once, each pacing to its share of the SES rate on the virtual clock. Everything due before `until`,
+    // in time order; `before` runs first at each time (the digests).
+    const nextAt = () => {
+      const [due, visible] = [scheduler.nextDueAt(), sendQueue.nextVisibleAt()];
+      return !due ? visible : !visible ? due : later(visible, due) === visible ? due : visible;
+    };
+    const sendDue = async (until: Date, before?: (at: Date) => Promise<void>, inclusive = false) => {
+      for (
+        let at = nextAt();
+        at && (at < until || (inclusive && at.getTime() === until.getTime()));
+        at = nextAt()
+      ) {
+        await before?.(at);
+        clock.now = later(clock.now, at);
+        scheduler.fireDue(clock.now);
+        await sendQueue.drain(run.senders);
+      }
+    };
     for (const [n, night] of nights.entries()) {
       const day = night.date;
+      // A schedule due as the export arrives (09:30 in Tokyo is 00:30 UTC) fires at its own time, before the
+      // night's evaluation, as in AWS.
+      phases.enter('steps');
+      await sendDue(new Date(`${day}T00:30:00Z`), undefined, true);
       phases.enter('ingest');
       // 00:30 UTC: the night's export arrives in the bucket; S3 notifies the ingest function.
       clock.now = new Date(`${day}T00:30:00Z`);
@@ -281,24 +304,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const until = new Date(`${addDays(day, 1)}T00:30:00Z`);
       const digestAt = localTimeToUtc(day, settings.digestTime, settings.defaultTimezone);
       let digestDone = !isBusinessDay(day);
-      // Each schedule fires into the send queue at its time, and the senders drain the queue: batches of ten, two
-      // senders at once, each pacing to its share of the SES rate on the virtual clock.
-      const nextAt = () => {
-        const [due, visible] = [scheduler.nextDueAt(), sendQueue.nextVisibleAt()];
-        return !due ? visible : !visible ? due : later(visible, due) === visible ? due : visible;
-      };
-      // Up to and including the next export's arrival: a schedule due then (09:30 in Tokyo is 00:30 UTC) fires
-      // before the next night's evaluation, as it would in AWS, not after it.
-      for (let at = nextAt(); at && at <= until; at = nextAt()) {
+      await sendDue(until, async (at) => {
         if (!digestDone && digestAt <= at) {
           clock.now = later(clock.now, digestAt);
           await phases.during('digests', () => run.digest(scheduledEvent(digestAt, 'clm-digests')));
           digestDone = true;
         }
-        clock.now = later(clock.now, at);
-        scheduler.fireDue(clock.now);
-        await sendQueue.drain(run.senders);
-      }
+      });
       if (!digestDone) {
         clock.now = later(clock.now, digestAt);
         await phases.during('digests', () => run.digest(scheduledEvent(digestAt, 'clm-digests')));
