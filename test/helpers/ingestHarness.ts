@@ -2,6 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
+import { type CustomerItem, stateOf } from '../../lambdas/adapters/dynamodb/customerItem';
 import { keys } from '../../lambdas/adapters/dynamodb/tableDesign';
 import { createIngestHandler, ingestRoot } from '../../lambdas/handlers/ingest';
 import type { IngestOutcome } from '../../lambdas/ingest/ingestSnapshot';
@@ -75,11 +76,12 @@ export class IngestHarness {
     return this.handler(documents, settings)({ Records: [record] });
   }
 
+  /** The customer's item, its state read from the JSON it is stored as. */
   async customer(customerId: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.documents.send(
       new GetCommand({ TableName: this.dynamo.tables.Portfolio!, Key: keys.customer(customerId) }),
     );
-    return result.Item;
+    return result.Item && { ...result.Item, state: stateOf(result.Item as CustomerItem) };
   }
 
   async portfolioDate(): Promise<string | undefined> {

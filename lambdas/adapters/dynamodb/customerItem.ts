@@ -18,15 +18,28 @@ export const HISTORY_DAYS = TREND_DAYS + TREND_TOLERANCE_DAYS + 5;
  */
 export type StoredHistory = string;
 
+/**
+ * The state as stored: its JSON in one string attribute. The state is some forty nested values (product lines,
+ * contacts, the last admin change) that the ingest writes and every evaluation reads whole, never by path; as a
+ * map each value costs marshalling and validation on both sides, as one string it costs one. Items written with
+ * the state as a map still read.
+ */
+export type StoredState = string;
+
 export interface CustomerItem {
   pk: string;
   sk: 'STATE';
   entity: 'customer';
   customerId: string;
-  state: CustomerState;
+  state: StoredState | CustomerState;
   lastSnapshotDate: IsoDate;
   firstSeen: IsoDate;
   history: StoredHistory;
+}
+
+/** The customer's state, from its JSON or from a map (items written before the state was one string). */
+export function stateOf(item: Pick<CustomerItem, 'state'>): CustomerState {
+  return typeof item.state === 'string' ? (JSON.parse(item.state) as CustomerState) : item.state;
 }
 
 /** Points in date order, stored with the term only where it changes. */
@@ -116,7 +129,7 @@ export function mergeCustomerItem(
     ...key,
     entity: 'customer',
     customerId: state.customerId,
-    state: newer ? withPreviousState(state, existing?.state) : existing.state,
+    state: newer ? JSON.stringify(withPreviousState(state, existing && stateOf(existing))) : existing.state,
     lastSnapshotDate,
     firstSeen: existing && existing.firstSeen < date ? existing.firstSeen : date,
     history,

@@ -21,7 +21,7 @@ import { mapWithConcurrency } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
 import { caseItem, caseOf } from './caseItem';
-import { type CustomerItem, historyOf } from './customerItem';
+import { type CustomerItem, historyOf, stateOf } from './customerItem';
 import { keys } from './tableDesign';
 
 /** Every attribute a load uses but the history: most of a customer item's size. */
@@ -98,7 +98,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
           if (item.entity === 'customer') {
             const customer = item as unknown as CustomerItem;
             snapshot.customers.push({
-              state: customer.state,
+              state: stateOf(customer),
               history: historyOf(customer),
               firstSeen: customer.firstSeen,
             });
@@ -168,7 +168,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
     );
     if (!result.Item) return null;
     const item = result.Item as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
-    return { state: item.state, history: historyOf(item) };
+    return { state: stateOf(item), history: historyOf(item) };
   }
 
   async portfolioDate(): Promise<IsoDate | null> {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { CustomerDirectory, OwnerTask, TaskBook } from '../../ports/taskBook';
+import { type CustomerItem, stateOf } from './customerItem';
 import { epochSeconds, keys } from './tableDesign';
 
 /** Tasks by recipient in the activity table: one Query per digest, sorted by due date. */
@@ -133,10 +134,10 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
       new GetCommand({
         TableName: this.portfolioTable,
         Key: keys.customer(customerId),
-        ProjectionExpression: '#state.ownerEmail',
+        ProjectionExpression: '#state',
         ExpressionAttributeNames: { '#state': 'state' },
       }),
     );
-    return (result.Item?.state as { ownerEmail?: string } | undefined)?.ownerEmail ?? null;
+    return result.Item ? (stateOf(result.Item as Pick<CustomerItem, 'state'>).ownerEmail ?? null) : null;
   }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_DAYS, historyOf, mergeCustomerItem } from '../../../lambdas/adapters/dynamodb/customerItem';
+import {
+  type CustomerItem,
+  HISTORY_DAYS,
+  historyOf,
+  mergeCustomerItem,
+  stateOf,
+} from '../../../lambdas/adapters/dynamodb/customerItem';
 import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
 import { usagePointOf } from '../../../lambdas/domain/customer';
 import { addDays } from '../../../lambdas/domain/dates';
@@ -23,11 +29,8 @@ describe('a customer item night by night', () => {
 
     // Assess
     expect([c1, change]).toEqual(['created', 'updated']);
-    expect(item).toMatchObject({
-      lastSnapshotDate: '2026-03-02',
-      firstSeen: '2026-03-01',
-      state: { activeUsers: 12 },
-    });
+    expect(item).toMatchObject({ lastSnapshotDate: '2026-03-02', firstSeen: '2026-03-01' });
+    expect(stateOf(item)).toMatchObject({ activeUsers: 12 });
     expect(historyOf(item).map((p) => [p.snapshotDate, p.activeUsers])).toEqual([
       ['2026-03-01', 10],
       ['2026-03-02', 12],
@@ -45,11 +48,8 @@ describe('a customer item night by night', () => {
 
     // Assess
     expect(change).toBe('history-only');
-    expect(item).toMatchObject({
-      lastSnapshotDate: '2026-03-10',
-      firstSeen: '2026-03-01',
-      state: { activeUsers: 9 },
-    });
+    expect(item).toMatchObject({ lastSnapshotDate: '2026-03-10', firstSeen: '2026-03-01' });
+    expect(stateOf(item)).toMatchObject({ activeUsers: 9 });
     expect(historyOf(item)[0]).toMatchObject({
       snapshotDate: '2026-03-01',
       termStart: late.state.termStart,
@@ -160,11 +160,29 @@ describe('facts a customer item keeps across nights', () => {
     const { item } = mergeCustomerItem(second, key, changed, usagePointOf(changed));
 
     // Assess
-    expect(second.state.adminChange).toBeUndefined();
-    expect(item.state.adminChange).toEqual({
+    expect(stateOf(second).adminChange).toBeUndefined();
+    expect(stateOf(item).adminChange).toEqual({
       fromEmail: 'lena.wagner@Nordstone.example',
       fromName: 'Lena Wagner',
       on: '2026-03-03',
     });
+  });
+
+  it('reads and updates an item whose state was written as a map, before it was stored as one string', () => {
+    // Prepare: the item as an earlier version wrote it
+    const before = night('2026-03-01', 10);
+    const { item: written } = mergeCustomerItem(undefined, key, before.state, before.point);
+    const asMap: CustomerItem = { ...written, state: before.state };
+
+    // Act
+    const next = night('2026-03-02', 12);
+    const { item, change } = mergeCustomerItem(asMap, key, next.state, next.point);
+
+    // Assess
+    expect(stateOf(asMap)).toEqual(before.state);
+    expect(change).toBe('updated');
+    expect(typeof item.state).toBe('string');
+    expect(stateOf(item)).toMatchObject({ activeUsers: 12 });
+    expect(historyOf(item)).toHaveLength(2);
   });
 });
