@@ -135,32 +135,34 @@ export function termsOf(lines: readonly ProductLine[]): SubscriptionTerm[] {
       },
     ];
   }
-  const byEnd = new Map<IsoDate, ProductLine[]>();
+  // Plain loops over a handful of lines: the engine asks for every customer's terms every night.
+  const groups: ProductLine[][] = [];
   for (const line of lines) {
     if (line.termEnd === null) continue;
-    const group = byEnd.get(line.termEnd);
+    let group: ProductLine[] | undefined;
+    for (const g of groups) if (g[0]!.termEnd === line.termEnd) group = g;
     if (group) group.push(line);
-    else byEnd.set(line.termEnd, [line]);
+    else groups.push([line]);
   }
-  // Plain loops: the engine asks for every customer's terms every night.
+  groups.sort((a, b) => (a[0]!.termEnd! < b[0]!.termEnd! ? -1 : 1));
   const terms: SubscriptionTerm[] = [];
-  for (const termEnd of [...byEnd.keys()].sort()) {
-    const termLines = byEnd.get(termEnd)!;
+  for (const termLines of groups) {
     let termStart = termLines[0]!.termStart;
     let autoRenew = true;
-    const keys = new Set<string>();
+    const lineKeys: string[] = [];
     for (const line of termLines) {
       if (line.termStart < termStart) termStart = line.termStart;
       if (line.autoRenew !== true) autoRenew = false;
-      keys.add(lineKeyOf(line));
+      const key = lineKeyOf(line);
+      if (!lineKeys.includes(key)) lineKeys.push(key);
     }
     terms.push({
       termStart,
-      termEnd,
+      termEnd: termLines[0]!.termEnd!,
       lines: termLines,
       ...seatsOf(termLines),
       autoRenew,
-      lineKeys: [...keys].sort(),
+      lineKeys: lineKeys.sort(),
     });
   }
   return terms;

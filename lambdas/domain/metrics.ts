@@ -26,13 +26,21 @@ export const TREND_TOLERANCE_DAYS = 15;
  * The history point a 30-day trend compares against: the latest one at or before 30 days ago, if it is not
  * much older than that (exports skip days; a point from half a year ago says nothing about the last month).
  */
+const bounds = { date: '', days: 0, target: '', oldest: '' };
+
 export function pointDaysBefore(
   history: readonly UsagePoint[],
   date: IsoDate,
   days = TREND_DAYS,
 ): UsagePoint | null {
-  const target = addDays(date, -days);
-  const oldest = addDays(target, -TREND_TOLERANCE_DAYS);
+  // Asked for every customer each night, nearly always for the same date: the two bounds are worked out once.
+  if (bounds.date !== date || bounds.days !== days) {
+    bounds.target = addDays(date, -days);
+    bounds.oldest = addDays(bounds.target, -TREND_TOLERANCE_DAYS);
+    bounds.date = date;
+    bounds.days = days;
+  }
+  const { target, oldest } = bounds;
   // History is in date order: find the last point on or before the target by halving.
   let low = 0;
   let high = history.length;

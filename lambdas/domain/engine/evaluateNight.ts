@@ -92,13 +92,10 @@ export function evaluateNight(input: NightInput): NightDecisions {
     ...(input.emailRoom ? { room: new SendingWindows(input.emailRoom) } : {}),
   };
 
-  const customers = [...input.customers].sort((a, b) =>
-    a.state.customerId < b.state.customerId ? -1 : a.state.customerId > b.state.customerId ? 1 : 0,
-  );
   // What may open tonight, per play in priority order: a play's conditions are checked here, so only the few
   // targets that will open are kept for the second pass.
   const candidates: { record: CustomerRecord; target: Target }[][] = plays.map(() => []);
-  for (const record of customers) {
+  for (const record of input.customers) {
     const { state } = record;
     // Absent from the latest export: nothing is decided on stale data.
     if (state.snapshotDate < input.portfolioDate) continue;
@@ -131,8 +128,12 @@ export function evaluateNight(input: NightInput): NightDecisions {
   }
   // Opened in play priority order across the portfolio (customers in id order within a play): a contested day,
   // the admin's or the quota's, goes to the higher-priority play.
+  const byCustomerId = (a: { record: CustomerRecord }, b: { record: CustomerRecord }) =>
+    a.record.state.customerId < b.record.state.customerId ? -1 : 1;
   plays.forEach((play, i) => {
-    for (const { record, target } of candidates[i]!) {
+    // Sorted here, among the few that open, rather than the whole portfolio: the same input in any order
+    // decides the same.
+    for (const { record, target } of candidates[i]!.sort(byCustomerId)) {
       const opened = open(play, record, target, today, sendDays, input.suppressedEmails, decisions.events);
       decisions.opened.push(opened);
       decisions.updated.push(opened);
