@@ -164,6 +164,7 @@ export class ClmAutopilotStack extends Stack {
       sendDeadLetters: sendQueue.deadLetters,
       configurationSetName: sending.configurationSet.configurationSetName,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      dashboard: config.dashboard,
     });
 
     const bucketArn = `<${this.getLogicalId(data.snapshotBucket.node.defaultChild as CfnElement)}.Arn>`;
@@ -194,9 +195,10 @@ export class ClmAutopilotStack extends Stack {
     new CfnOutput(this, 'UploadCommand', {
       value: `npx clm upload my-export.csv --stack ${this.stackName} --region ${this.region}`,
     });
-    new CfnOutput(this, 'DashboardUrl', {
-      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${observability.dashboard.dashboardName}`,
-    });
+    if (observability.dashboard)
+      new CfnOutput(this, 'DashboardUrl', {
+        value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${observability.dashboard.dashboardName}`,
+      });
     new CfnOutput(this, 'UnsubscribeUrl', { value: unsubscribe.url });
     new CfnOutput(this, 'OwnerActionUrl', { value: ownerActions.url });
     new CfnOutput(this, 'SigningSecretArn', {

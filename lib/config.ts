@@ -55,6 +55,11 @@ const Context = z.object({
   senderConcurrency: z.coerce.number().int().min(2).max(1000).default(DEFAULT_SENDER_CONCURRENCY),
   playbook: z.string().optional(),
   alarmEmail: email.optional(),
+  /** A CloudWatch dashboard ($3 a month beyond the account's first three). */
+  dashboard: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   dataRetentionDays: z.coerce.number().int().min(30).max(3650).default(400),
   brandName: z.string().min(1).optional(),
   brandLogoUrl: z.url().optional(),

@@ -24,12 +24,18 @@ export interface ObservabilityProps {
   sendDeadLetters: Queue;
   configurationSetName: string;
   alarmEmail?: string;
+  /**
+   * A CloudWatch dashboard of emails, cases, tasks and ingest. Off unless asked for: CloudWatch bills a dashboard
+   * $3 a month beyond an account's first three, more than the rest of the stack at 10,000 customers, and the
+   * alarms already tell someone when to look.
+   */
+  dashboard?: boolean;
 }
 
-/** Alarms that page someone (through SNS to alarmEmail) and one dashboard of what the system did. */
+/** Alarms that page someone (through SNS to alarmEmail) and, if asked for, a dashboard of what the system did. */
 export class Observability extends Construct {
   readonly topic: Topic;
-  readonly dashboard: Dashboard;
+  readonly dashboard: Dashboard | undefined;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -125,9 +131,11 @@ export class Observability extends Construct {
       'Complaint rate at 0.1 %: SES reviews accounts above 0.5 %',
     );
 
-    this.dashboard = new Dashboard(this, 'Dashboard', {
+    if (!props.dashboard) return;
+    const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `${Stack.of(this).stackName}-overview`,
     });
+    this.dashboard = dashboard;
     // Emails and cases carry a play dimension: a search draws one line per play.
     const byPlay = (name: string) =>
       new MathExpression({
@@ -136,7 +144,7 @@ export class Observability extends Construct {
         label: name,
         period: Duration.days(1),
       });
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new GraphWidget({ title: 'Emails sent by play, per day', left: [byPlay(METRIC.emailSent)], width: 12 }),
       new GraphWidget({
         title: 'Cases opened and resolved, by play',

@@ -337,20 +337,21 @@ describe('observability', () => {
         'Reputation.ComplaintRate',
       ]),
     );
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+  });
+
+  it('adds a dashboard only when asked for with -c dashboard=true (CloudWatch bills it by the month)', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(template.findOutputs('DashboardUrl'))).toEqual([]);
+    const withDashboard = synthesizeStack({ ...CONTEXT, dashboard: 'true' }).template;
+    withDashboard.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    withDashboard.hasOutput('DashboardUrl', Match.anyValue());
+    const dashboard = JSON.stringify(withDashboard.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboard).toMatch(/SEARCH\('\{ClmAutopilot,play,service\} MetricName=.{0,8}EmailSent/);
     expect(dashboard).toContain('Emails sent by play, per day');
   });
 
-  it('outputs the bucket, an upload command, the dashboard, the unsubscribe and owner-action URLs, and the signing secret for clm', () => {
-    for (const name of [
-      'SnapshotBucketName',
-      'UploadCommand',
-      'DashboardUrl',
-      'UnsubscribeUrl',
-      'OwnerActionUrl',
-    ])
+  it('outputs the bucket, an upload command, the unsubscribe and owner-action URLs, and the signing secret for clm', () => {
+    for (const name of ['SnapshotBucketName', 'UploadCommand', 'UnsubscribeUrl', 'OwnerActionUrl'])
       template.hasOutput(name, Match.anyValue());
     // The ARN, not the value: the CLI reads the secret with its user's own credentials.
     template.hasOutput('SigningSecretArn', {
