@@ -119,7 +119,7 @@ export function evaluateNight(input: NightInput): NightDecisions {
       }
     }
     // Plain loops in this pass: it runs for every customer and play each night.
-    const terms = termsOf(state.lines);
+    const terms: LazyTerms = { lines: state.lines };
     for (let i = 0; i < plays.length; i++) {
       const play = plays[i]!;
       for (const target of targetsOf(play, record, values, existing, terms, today))
@@ -254,7 +254,7 @@ function targetsOf(
   record: CustomerRecord,
   values: MetricValues,
   existing: readonly Case[],
-  terms: readonly SubscriptionTerm[],
+  terms: LazyTerms,
   today: IsoDate,
 ): readonly Target[] {
   const { state } = record;
@@ -263,8 +263,11 @@ function targetsOf(
   // it finds (a shared empty list otherwise), and checks a customer-wide play's conditions before building one.
   switch (opens.on) {
     case 'beforeTermEnd': {
+      // Most customers are mid-term: no line ends within the play's days, and no terms need working out.
+      const latest = addDays(state.snapshotDate, opens.days);
+      if (!anyLineEndsBetween(state.lines, state.snapshotDate, latest)) return NO_TARGETS;
       let found: Target[] | undefined;
-      for (const term of terms) {
+      for (const term of termsOfCustomer(terms)) {
         if (term.termEnd < state.snapshotDate || term.termStart > state.snapshotDate) continue;
         const anchorOn = addDays(term.termEnd, -opens.days);
         if (state.snapshotDate < anchorOn) continue;
@@ -336,6 +339,24 @@ function targetsOf(
 }
 
 const NO_TARGETS: readonly Target[] = [];
+const NO_TERMS: readonly SubscriptionTerm[] = [];
+
+/** A customer's subscription terms, worked out only if a term play needs them, and then once. */
+interface LazyTerms {
+  lines: CustomerRecord['state']['lines'];
+  terms?: SubscriptionTerm[];
+}
+
+function anyLineEndsBetween(lines: LazyTerms['lines'], from: IsoDate, to: IsoDate): boolean {
+  for (const line of lines)
+    if (line.termEnd !== null && line.termEnd >= from && line.termEnd <= to) return true;
+  return false;
+}
+
+function termsOfCustomer(lazy: LazyTerms): SubscriptionTerm[] {
+  lazy.terms ??= termsOf(lazy.lines);
+  return lazy.terms;
+}
 
 /** The target, unless this play already has a case for its term (or occasion), or repeats too soon. */
 function freshTarget(play: Play, existing: readonly Case[], today: IsoDate, t: Target): Target | null {
@@ -393,11 +414,12 @@ function termTarget(
 function lapsedTermsOf(
   record: CustomerRecord,
   existing: readonly Case[],
-  terms: readonly SubscriptionTerm[],
+  terms: LazyTerms,
 ): SubscriptionTerm[] {
   const { state } = record;
   const lapsed = new Map<IsoDate, SubscriptionTerm>();
-  for (const term of terms)
+  const anyEnded = anyLineEndsBetween(state.lines, '0000-01-01', addDays(state.snapshotDate, -1));
+  for (const term of anyEnded ? termsOfCustomer(terms) : NO_TERMS)
     if (term.termEnd < state.snapshotDate && !isTermRenewed(term, state.lines))
       lapsed.set(term.termEnd, term);
   for (const c of existing) {
