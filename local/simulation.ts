@@ -16,7 +16,7 @@ import type { Settings } from '../lambdas/shared/settings';
 import { buildTemplates } from '../scripts/buildTemplates';
 import { functionUrlRequest, scheduledEvent, sesEvent } from './awsEvents';
 import { SAMPLE_BRAND } from './emailSamples';
-import { type StoredEmail, startLocalAws } from './emulators';
+import { type StoredEmail, s3EventKey, startLocalAws } from './emulators';
 import { LOCAL_SEND_QUEUE, LOCAL_SETTINGS, type LocalFunctions, localFunctions } from './localFunctions';
 import { OUTPUT_MAIL_FOLDER, prepareOutputFolder } from './outputFolder';
 import { SimulatedOwners } from './ownerBehaviour';
@@ -200,6 +200,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   let customersEvaluated = 0;
   const s3Events: S3EventRecord[] = [];
   s3.onObjectCreated((record) => s3Events.push(record));
+  // Waits for this upload's own notification: the event of a report the ingest wrote may come in after the
+  // ingest returned, and must not be taken for the next night's file.
+  const objectCreated = async (key: string) => {
+    const expected = s3EventKey(key);
+    while (!s3Events.some((r) => r.s3.object.key === expected))
+      await new Promise((resolve) => setTimeout(resolve, 1));
+  };
 
   const mailDir = join(options.out, OUTPUT_MAIL_FOLDER);
   const mails: RunMail[] = [];
@@ -249,7 +256,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await s3.client.send(
         new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: await readFile(options.contacts) }),
       );
-      while (s3Events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      await objectCreated(key);
       await run.ingest({ Records: s3Events.splice(0) });
     }
     // Each schedule fires into the send queue at its time, and the senders drain the queue: batches of ten, two
@@ -282,7 +289,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       clock.now = new Date(`${day}T00:30:00Z`);
       const key = `snapshots/${night.name}`;
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: await night.body() }));
-      while (s3Events.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      await objectCreated(key);
       // S3 notifies for the snapshot prefix only, as the stack's notification filter does.
       const records = s3Events
         .splice(0)
