@@ -26,7 +26,8 @@ export interface FixedResources {
 const NIGHTS = 30;
 const BUSINESS_NIGHTS = 22;
 const RAW_ROW_BYTES = 70;
-const CASE_BYTES = 1_500;
+/** A case item: its keys, each step's status and day, and its packed JSON (caseItem.ts). */
+const CASE_BYTES = 900;
 const CASES_PER_CUSTOMER = 3;
 const RETENTION_DAYS = 400;
 /**

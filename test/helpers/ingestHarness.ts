@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
-import { type CustomerItem, stateOf } from '../../lambdas/adapters/dynamodb/customerItem';
+import { type CustomerItem, historyText, stateOf } from '../../lambdas/adapters/dynamodb/customerItem';
 import { keys } from '../../lambdas/adapters/dynamodb/tableDesign';
 import { createIngestHandler, ingestRoot } from '../../lambdas/handlers/ingest';
 import type { IngestOutcome } from '../../lambdas/ingest/ingestSnapshot';
@@ -81,7 +81,14 @@ export class IngestHarness {
     const result = await this.documents.send(
       new GetCommand({ TableName: this.dynamo.tables.Portfolio!, Key: keys.customer(customerId) }),
     );
-    return result.Item && { ...result.Item, state: stateOf(result.Item as CustomerItem) };
+    // As the item reads once unpacked: the state as an object, the history as its text.
+    return (
+      result.Item && {
+        ...result.Item,
+        state: stateOf(result.Item as CustomerItem),
+        history: historyText(result.Item as CustomerItem),
+      }
+    );
   }
 
   async portfolioDate(): Promise<string | undefined> {

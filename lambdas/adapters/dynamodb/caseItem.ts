@@ -1,6 +1,7 @@
 import type { IsoDate } from '../../domain/dates';
 import { addDays } from '../../domain/dates';
 import type { Case, StepStatus } from '../../domain/engine/cases';
+import { isPacked, packText, unpackText } from './packedText';
 import { epochSeconds, keys } from './tableDesign';
 
 /** What of each step is updated in place, by path: its status (done, cancelled) and its day (an email moved). */
@@ -10,11 +11,12 @@ interface LiveStep {
 }
 
 /**
- * A case as stored: the whole case as JSON in `caseJson`, and beside it `case.steps`, each step's status and due
- * day, which the step function and a moved email update by path (`case.steps[i].status`). Every night's scan and
- * every digest read every case, open or finished, whole: as a map a case is some fifty nested values, each costing
- * marshalling and validation on both sides; as one string and two values a step it costs a tenth of that. Items
- * written as one map (before `caseJson`) still read, and the same paths update them.
+ * A case as stored: the whole case as packed JSON in `caseData` (packedText.ts), and beside it `case.steps`, each
+ * step's status and due day, which the step function and a moved email update by path (`case.steps[i].status`).
+ * Every night's scan and every digest read every case, open or finished, whole: as a map a case is some fifty
+ * nested values, each costing marshalling and validation on both sides; as one value and two a step it costs a
+ * tenth of that, and packed it is half the kilobytes. Items written as one map, or with the JSON unpacked in
+ * `caseJson`, still read, and the same paths update them.
  */
 export function caseItem(c: Case, retentionDays: number): Record<string, unknown> {
   // Finished cases stay for the retention period (wins, repeat limits), then expire.
@@ -24,15 +26,16 @@ export function caseItem(c: Case, retentionDays: number): Record<string, unknown
     ...keys.case(c.customerId, c.caseId),
     entity: 'case',
     case: { steps },
-    caseJson: JSON.stringify(c),
+    caseData: packText(JSON.stringify(c)),
     ...(finishedOn ? { expiresAt: epochSeconds(addDays(finishedOn, retentionDays)) } : {}),
   };
 }
 
 /** The case an item holds, with each step's status and day as last updated in place. */
 export function caseOf(item: Record<string, unknown>): Case {
-  if (typeof item.caseJson !== 'string') return item.case as Case;
-  const c = JSON.parse(item.caseJson) as Case;
+  const stored = isPacked(item.caseData) ? item.caseData : item.caseJson;
+  if (!isPacked(stored) && typeof stored !== 'string') return item.case as Case;
+  const c = JSON.parse(unpackText(stored)) as Case;
   const live = (item.case as { steps?: LiveStep[] } | undefined)?.steps ?? [];
   for (const [i, step] of c.steps.entries()) {
     const now = live[i];

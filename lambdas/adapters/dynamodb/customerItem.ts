@@ -2,6 +2,7 @@ import { type CustomerState, type UsagePoint, withPreviousState } from '../../do
 import { addDays, type IsoDate } from '../../domain/dates';
 import { TREND_DAYS, TREND_TOLERANCE_DAYS } from '../../domain/metrics';
 import type { CustomerWrite } from '../../ports/ingestStore';
+import { isPacked, type PackedText, packText, unpackText } from './packedText';
 
 /**
  * Days of per-night figures kept on a customer's item: what a 30-day trend may look back to (30 days plus the
@@ -10,21 +11,22 @@ import type { CustomerWrite } from '../../ports/ingestStore';
 export const HISTORY_DAYS = TREND_DAYS + TREND_TOLERANCE_DAYS + 5;
 
 /**
- * The history as stored: one string of points in date order, `date=purchased|assigned|active`, with
+ * The history as stored: one text of points in date order, `date=purchased|assigned|active`, with
  * `date=termStart|termEnd|purchased|assigned|active` on the oldest point and wherever the term changes (a
- * renewal), separated by spaces. One string attribute rather than a map of fifty: the nightly Scan and the
- * ingest read and write every customer's history, and each attribute costs encoding and decoding on both sides
- * (DynamoDB bills by the kilobyte, and the term is the same on nearly every night).
+ * renewal), separated by spaces, packed (packedText.ts). One attribute rather than a map of fifty: the nightly
+ * Scan and the ingest read and write every customer's history, and each attribute costs encoding and decoding on
+ * both sides (DynamoDB bills by the kilobyte, and the term is the same on nearly every night). Items written with
+ * the text unpacked still read.
  */
-export type StoredHistory = string;
+export type StoredHistory = PackedText | string;
 
 /**
- * The state as stored: its JSON in one string attribute. The state is some forty nested values (product lines,
- * contacts, the last admin change) that the ingest writes and every evaluation reads whole, never by path; as a
- * map each value costs marshalling and validation on both sides, as one string it costs one. Items written with
- * the state as a map still read.
+ * The state as stored: its JSON, packed, in one attribute. The state is some forty nested values (product
+ * lines, contacts, the last admin change) that the ingest writes and every evaluation reads whole, never by path;
+ * as a map each value costs marshalling and validation on both sides, as one value it costs one. Items written
+ * with the state as a map or as unpacked JSON still read.
  */
-export type StoredState = string;
+export type StoredState = PackedText | string;
 
 export interface CustomerItem {
   pk: string;
@@ -37,13 +39,20 @@ export interface CustomerItem {
   history: StoredHistory;
 }
 
-/** The customer's state, from its JSON or from a map (items written before the state was one string). */
+/** The customer's state, from its packed JSON, its JSON, or a map (as earlier versions stored it). */
 export function stateOf(item: Pick<CustomerItem, 'state'>): CustomerState {
-  return typeof item.state === 'string' ? (JSON.parse(item.state) as CustomerState) : item.state;
+  const { state } = item;
+  if (isPacked(state) || typeof state === 'string') return JSON.parse(unpackText(state)) as CustomerState;
+  return state;
 }
 
-/** Points in date order, stored with the term only where it changes. */
-export function storedHistory(points: readonly UsagePoint[]): StoredHistory {
+/** The history's stored text (see StoredHistory). */
+export function historyText(item: Pick<CustomerItem, 'history'>): string {
+  return item.history === undefined ? '' : unpackText(item.history);
+}
+
+/** Points in date order, written with the term only where it changes. */
+export function storedHistory(points: readonly UsagePoint[]): string {
   const stored: string[] = [];
   let term = '';
   for (const p of points) {
@@ -66,7 +75,7 @@ const byDate = (a: UsagePoint, b: UsagePoint) =>
  */
 export function historyOf(item: Pick<CustomerItem, 'history' | 'lastSnapshotDate'>): UsagePoint[] {
   const oldest = addDays(item.lastSnapshotDate, -HISTORY_DAYS);
-  const stored = item.history ?? '';
+  const stored = historyText(item);
   const points: UsagePoint[] = [];
   let termStart = '';
   let termEnd: string | null = null;
@@ -124,12 +133,16 @@ export function mergeCustomerItem(
     (p) => p.snapshotDate !== date && p.snapshotDate >= oldest,
   );
   if (date >= oldest) points.push({ ...point, snapshotDate: date });
-  const history = storedHistory(points.sort(byDate));
+  const history = packText(storedHistory(points.sort(byDate)));
   const item: CustomerItem = {
     ...key,
     entity: 'customer',
     customerId: state.customerId,
-    state: newer ? JSON.stringify(withPreviousState(state, existing && stateOf(existing))) : existing.state,
+    state: newer
+      ? packText(JSON.stringify(withPreviousState(state, existing && stateOf(existing))))
+      : isPacked(existing.state)
+        ? existing.state
+        : packText(JSON.stringify(stateOf(existing))),
     lastSnapshotDate,
     firstSeen: existing && existing.firstSeen < date ? existing.firstSeen : date,
     history,

@@ -33,6 +33,7 @@ const LOADED_WITHOUT_HISTORY = [
   'firstSeen',
   'lastSnapshotDate',
   'case',
+  'caseData',
   'caseJson',
   'email',
   'latestSnapshotDate',

@@ -141,7 +141,34 @@ describe('a case as the portfolio table keeps it', () => {
     expect((await store.load()).cases.find((c) => c.caseId === earlier.caseId)).toEqual(read);
   });
 
-  it('stores the case as one string and only the steps status and day as values of their own', async () => {
+  it('still reads and updates a case written with its JSON unpacked, as the previous version stored it', async () => {
+    // Prepare
+    const earlier = renewalCase('C-5');
+    await dynamo.documents.send(
+      new PutCommand({
+        TableName: dynamo.tables.Portfolio!,
+        Item: {
+          ...keys.case('C-5', earlier.caseId),
+          entity: 'case',
+          case: { steps: earlier.steps.map((s) => ({ status: s.status, dueOn: s.dueOn })) },
+          caseJson: JSON.stringify(earlier),
+        },
+      }),
+    );
+
+    // Act
+    await store.markStepDone('C-5', earlier.caseId, 0);
+
+    // Assess
+    const read = await store.getCase('C-5', earlier.caseId);
+    expect(read).toEqual({
+      ...earlier,
+      steps: earlier.steps.map((s, i) => (i === 0 ? { ...s, status: 'done' } : s)),
+    });
+    expect((await store.load()).cases.find((c) => c.caseId === earlier.caseId)).toEqual(read);
+  });
+
+  it('stores the case as one packed value and only the steps status and day as values of their own', async () => {
     // Prepare
     const saved = renewalCase('C-4');
 
@@ -152,7 +179,8 @@ describe('a case as the portfolio table keeps it', () => {
     const { Item } = await dynamo.documents.send(
       new GetCommand({ TableName: dynamo.tables.Portfolio!, Key: keys.case('C-4', saved.caseId) }),
     );
-    expect(typeof Item?.caseJson).toBe('string');
+    expect(Item?.caseData).toBeInstanceOf(Uint8Array);
+    expect((Item!.caseData as Uint8Array).byteLength).toBeLessThan(JSON.stringify(saved).length / 2);
     expect(Item?.case).toEqual({
       steps: saved.steps.map((s) => ({ status: s.status, dueOn: s.dueOn })),
     });

@@ -3,6 +3,7 @@ import {
   type CustomerItem,
   HISTORY_DAYS,
   historyOf,
+  historyText,
   mergeCustomerItem,
   stateOf,
 } from '../../../lambdas/adapters/dynamodb/customerItem';
@@ -98,7 +99,7 @@ describe('a customer item night by night', () => {
     }
 
     // Assess
-    expect(item!.history).toBe(
+    expect(historyText(item!)).toBe(
       [
         '2026-03-01=2025-03-04|2026-03-04|20|20|10',
         '2026-03-02=20|20|11',
@@ -129,7 +130,7 @@ describe('a customer item night by night', () => {
     }
 
     // Assess
-    const oldest = String(item!.history).split(' ')[0]!;
+    const oldest = historyText(item!).split(' ')[0]!;
     expect(oldest.split('=')[1]!.split('|')).toHaveLength(5);
     expect(historyOf(item!).every((p) => p.termStart === '2025-12-01')).toBe(true);
     expect(historyOf(item!)).toHaveLength(HISTORY_DAYS + 1);
@@ -168,7 +169,7 @@ describe('facts a customer item keeps across nights', () => {
     });
   });
 
-  it('reads and updates an item whose state was written as a map, before it was stored as one string', () => {
+  it('reads and updates an item whose state was written as a map, before it was stored as one value', () => {
     // Prepare: the item as an earlier version wrote it
     const before = night('2026-03-01', 10);
     const { item: written } = mergeCustomerItem(undefined, key, before.state, before.point);
@@ -181,8 +182,46 @@ describe('facts a customer item keeps across nights', () => {
     // Assess
     expect(stateOf(asMap)).toEqual(before.state);
     expect(change).toBe('updated');
-    expect(typeof item.state).toBe('string');
+    expect(item.state).toBeInstanceOf(Uint8Array);
     expect(stateOf(item)).toMatchObject({ activeUsers: 12 });
     expect(historyOf(item)).toHaveLength(2);
+  });
+
+  it('reads and updates an item written with its state and history as unpacked text', () => {
+    // Prepare: the item as the previous version wrote it
+    const before = night('2026-03-01', 10);
+    const { item: written } = mergeCustomerItem(undefined, key, before.state, before.point);
+    const asText: CustomerItem = {
+      ...written,
+      state: JSON.stringify(stateOf(written)),
+      history: historyText(written),
+    };
+
+    // Act
+    const next = night('2026-03-02', 12);
+    const { item, change } = mergeCustomerItem(asText, key, next.state, next.point);
+
+    // Assess
+    expect(stateOf(asText)).toEqual(stateOf(written));
+    expect(historyOf(asText)).toEqual(historyOf(written));
+    expect(change).toBe('updated');
+    expect(historyOf(item).map((p) => [p.snapshotDate, p.activeUsers])).toEqual([
+      ['2026-03-01', 10],
+      ['2026-03-02', 12],
+    ]);
+  });
+
+  it('stores the state and history packed: a third of their text or less', () => {
+    // Prepare: fifty nights of a customer with three product lines
+    let item: CustomerItem | undefined;
+    for (let i = 0; i < 50; i++) {
+      const n = night(addDays('2026-03-01', i), 10 + (i % 3));
+      item = mergeCustomerItem(item, key, n.state, n.point).item;
+    }
+
+    // Assess
+    const text = Buffer.byteLength(JSON.stringify(stateOf(item!))) + Buffer.byteLength(historyText(item!));
+    const stored = (item!.state as Uint8Array).byteLength + (item!.history as Uint8Array).byteLength;
+    expect(stored).toBeLessThan(text / 3);
   });
 });
