@@ -238,12 +238,10 @@ export async function sendDigests(
   // A few owners at a time: each is a couple of task queries, a render and a send.
   await mapWithConcurrency(owners, OWNERS_IN_FLIGHT, async (owner) => {
     const mine = present.filter((c) => c.state.ownerEmail === owner);
-    const fresh = await deps.tasks.dueBetween(owner, addDays(since, 1), today);
-    const older = await deps.tasks.dueBetween(
-      owner,
-      addDays(today, -OVERDUE_LOOKBACK_DAYS),
-      addDays(today, -OVERDUE_AFTER_DAYS),
-    );
+    // One query for both lists: new since the last digest, and overdue (7 to 30 days old).
+    const due = await deps.tasks.dueBetween(owner, addDays(today, -OVERDUE_LOOKBACK_DAYS), today);
+    const fresh = due.filter((t) => t.dueOn > since);
+    const older = due.filter((t) => t.dueOn <= addDays(today, -OVERDUE_AFTER_DAYS));
     const overdue = older.filter((t) => t.caseId !== null && caseOf.get(t.caseId)?.status === 'open');
     activity.set(owner, { owner, done: 0, snoozed: 0, overdue: overdue.length });
     const mineIds = new Set(mine.map((c) => c.state.customerId));
