@@ -1,7 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -127,9 +131,50 @@ export function s3EventKey(key: string): string {
     .join('/');
 }
 
+/** What s3rver's file store is given to write, and the two of its methods a write uses. */
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable;
+  metadata: Record<string, string>;
+}
+interface S3rverFileStore {
+  getResourcePath(bucket: string, key: string, resource: 'object'): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+}
+
+/**
+ * s3rver answers a PUT (and sends its event) once it has read the body, not once the file is written: on a busy
+ * disk, an ingest started by the event could read the object empty or cut short. This writes the file to the
+ * end before the object's metadata, the answer and the event, as S3 makes an object readable once its PUT
+ * has succeeded.
+ */
+export function writeObjectsBeforeAnswering(store: S3rverFileStore): void {
+  store.putObject = async (object) => {
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(path), { recursive: true });
+    const md5 = createHash('md5');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        md5.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const content = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    await pipeline(content, count, createWriteStream(path));
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
+}
+
 export async function startS3(bucket = 'clm-snapshots'): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'clm-s3-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true });
+  writeObjectsBeforeAnswering((server as unknown as { store: S3rverFileStore }).store);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = s3Client(endpoint);
