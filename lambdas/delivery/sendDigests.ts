@@ -171,15 +171,24 @@ export async function sendDigests(
   deps: DigestDependencies,
   today: IsoDate,
 ): Promise<{ sent: number; skipped: number }> {
-  // With history: the growers KPI compares each customer's utilization with 30 days earlier.
-  const snapshot = await deps.store.load();
+  const since = previousBusinessDay(today);
+  // With history: the growers KPI compares each customer's utilization with 30 days earlier. Cases finished before
+  // the last digest are left behind (wins are the ones since), bar those a holdout comparison counts.
+  const snapshot = await deps.store.load({ finishedSince: since });
   const present = snapshot.portfolioDate
     ? snapshot.customers.filter((c) => c.state.snapshotDate === snapshot.portfolioDate)
     : snapshot.customers;
   const stateOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state]));
   const caseOf = new Map(snapshot.cases.map((c) => [c.caseId, c]));
   const names = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.customerName]));
-  const since = previousBusinessDay(today);
+  /** Reads by key the cases of these tasks that the load left behind: a task names its case's products. */
+  const readCasesOf = async (tasks: readonly OwnerTask[]) => {
+    for (const t of tasks) {
+      if (t.caseId === null || caseOf.has(t.caseId)) continue;
+      const found = await deps.store.getCase(t.customerId, t.caseId);
+      if (found) caseOf.set(found.caseId, found);
+    }
+  };
   const locale = deps.settings.defaultLocale;
   const link = linkMaker(deps, await deps.secret(), today);
   const activity = new Map<string, OwnerActivity>();
@@ -242,7 +251,9 @@ export async function sendDigests(
     const due = await deps.tasks.dueBetween(owner, addDays(today, -OVERDUE_LOOKBACK_DAYS), today);
     const fresh = due.filter((t) => t.dueOn > since);
     const older = due.filter((t) => t.dueOn <= addDays(today, -OVERDUE_AFTER_DAYS));
+    // Overdue while its case is open: a case left behind by the load is finished.
     const overdue = older.filter((t) => t.caseId !== null && caseOf.get(t.caseId)?.status === 'open');
+    await readCasesOf(fresh);
     activity.set(owner, { owner, done: 0, snoozed: 0, overdue: overdue.length });
     const mineIds = new Set(mine.map((c) => c.state.customerId));
     const paused = await deps.actions.pausesAmong([...mineIds], today);
@@ -310,6 +321,7 @@ export async function sendDigests(
     .sort((a, b) => (a.owner < b.owner ? -1 : 1));
   for (const lead of deps.settings.escalationEmails) {
     const escalations = await deps.tasks.dueBetween(lead, addDays(since, 1), today);
+    await readCasesOf(escalations);
     const data: DigestData = {
       date: today,
       newTasks: [],

@@ -19,6 +19,12 @@ export interface LoadOptions {
   shard?: { index: number; count: number };
   /** False leaves the customers' usage history behind (empty): the digests need states and cases only. */
   history?: boolean;
+  /**
+   * Leaves behind the cases that finished (resolved or closed) before this day, but for those of a play that held
+   * any case out: its holdout comparison counts every case. Absent: every case. The digests need the open cases and
+   * the recent wins; most of a year's cases are finished.
+   */
+  finishedSince?: IsoDate;
 }
 
 export interface PortfolioStore {

@@ -11,12 +11,13 @@ interface LiveStep {
 }
 
 /**
- * A case as stored: the whole case as packed JSON in `caseData` (packedText.ts), and beside it `case.steps`, each
- * step's status and due day, which the step function and a moved email update by path (`case.steps[i].status`).
- * Every night's scan and every digest read every case, open or finished, whole: as a map a case is some fifty
- * nested values, each costing marshalling and validation on both sides; as one value and two a step it costs a
- * tenth of that, and packed it is half the kilobytes. Items written as one map, or with the JSON unpacked in
- * `caseJson`, still read, and the same paths update them.
+ * A case as stored: the whole case as packed JSON in `caseData` (packedText.ts), and beside it, while the case is
+ * open, `case.steps`: each step's status and due day, which the step function and a moved email update by path
+ * (`case.steps[i].status`). A finished case changes no more, so it keeps its steps in `caseData` only: every
+ * night's scan reads every case, and most of them are finished. `caseStatus`, `finishedOn`, `play` and `heldOut`
+ * are there to filter on: the digests leave cases finished long ago behind, server-side.
+ *
+ * Items written as one map, or with the JSON unpacked in `caseJson`, still read, and the same paths update them.
  */
 export function caseItem(c: Case, retentionDays: number): Record<string, unknown> {
   // Finished cases stay for the retention period (wins, repeat limits), then expire.
@@ -25,9 +26,12 @@ export function caseItem(c: Case, retentionDays: number): Record<string, unknown
   return {
     ...keys.case(c.customerId, c.caseId),
     entity: 'case',
-    case: { steps },
+    caseStatus: c.status,
+    play: c.playId,
+    ...(c.heldOut ? { heldOut: true } : {}),
+    ...(c.status === 'open' ? { case: { steps } } : {}),
     caseData: packText(JSON.stringify(c)),
-    ...(finishedOn ? { expiresAt: epochSeconds(addDays(finishedOn, retentionDays)) } : {}),
+    ...(finishedOn ? { finishedOn, expiresAt: epochSeconds(addDays(finishedOn, retentionDays)) } : {}),
   };
 }
 

@@ -44,6 +44,53 @@ const WITHOUT_HISTORY = {
   ExpressionAttributeNames: Object.fromEntries(LOADED_WITHOUT_HISTORY.map((name) => [`#${name}`, name])),
 };
 
+interface ScanOptions extends LoadOptions {
+  /** Only the cases of these plays. */
+  casesOfPlays?: readonly string[];
+}
+
+/**
+ * The projection and filter of a load's scan. The filter is applied by DynamoDB after reading (a Scan is billed for
+ * every item it reads), but the items it drops are neither sent nor decoded. Cases stored before `caseStatus` was
+ * written always pass.
+ */
+function scanExpressions(options: ScanOptions) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  let filter: string | undefined;
+  if (options.casesOfPlays) {
+    Object.assign(names, { '#entity': 'entity', '#play': 'play' });
+    const plays = options.casesOfPlays.map((play, i) => {
+      values[`:play${i}`] = play;
+      return `:play${i}`;
+    });
+    values[':case'] = 'case';
+    filter = `#entity = :case AND #play IN (${plays.join(', ')})`;
+  } else if (options.finishedSince) {
+    Object.assign(names, {
+      '#entity': 'entity',
+      '#caseStatus': 'caseStatus',
+      '#finishedOn': 'finishedOn',
+      '#heldOut': 'heldOut',
+    });
+    Object.assign(values, {
+      ':case': 'case',
+      ':open': 'open',
+      ':since': options.finishedSince,
+      ':yes': true,
+    });
+    filter =
+      '#entity <> :case OR attribute_not_exists(#caseStatus) OR #caseStatus = :open OR #finishedOn >= :since OR #heldOut = :yes';
+  }
+  const projection = options.history === false ? WITHOUT_HISTORY : undefined;
+  if (projection) Object.assign(names, projection.ExpressionAttributeNames);
+  return {
+    ...(projection ? { ProjectionExpression: projection.ProjectionExpression } : {}),
+    ...(filter ? { FilterExpression: filter, ExpressionAttributeValues: values } : {}),
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+  };
+}
+
 export interface DynamoPortfolioStoreOptions {
   client: DynamoDBDocumentClient;
   portfolioTable: string;
@@ -81,6 +128,41 @@ export class DynamoPortfolioStore implements PortfolioStore {
       portfolioDate: null,
     };
     const nowSeconds = Math.floor((this.options.now ?? (() => new Date()))().getTime() / 1000);
+    await this.scanInto(snapshot, segments, totalSegments, options, nowSeconds);
+    if (options.finishedSince) {
+      // A play that held a case out: its comparison needs every case it finished, read in a second, rarer scan.
+      const plays = [...new Set(snapshot.cases.filter((c) => c.heldOut).map((c) => c.playId))];
+      if (plays.length > 0) {
+        const seen = new Set(snapshot.cases.map((c) => keys.case(c.customerId, c.caseId).sk));
+        const cases: PortfolioSnapshot = { ...snapshot, customers: [], cases: [] };
+        await this.scanInto(
+          cases,
+          segments,
+          totalSegments,
+          { ...options, casesOfPlays: plays },
+          nowSeconds,
+          seen,
+        );
+        snapshot.cases.push(...cases.cases);
+      }
+    }
+    if (shard) {
+      snapshot.portfolioDate = await this.portfolioDate();
+      const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
+      for (const email of await this.suppressedAmong([...admins])) snapshot.suppressedEmails.add(email);
+    }
+    return snapshot;
+  }
+
+  private async scanInto(
+    snapshot: PortfolioSnapshot,
+    segments: readonly number[],
+    totalSegments: number,
+    options: ScanOptions,
+    nowSeconds: number,
+    seenCases?: ReadonlySet<string>,
+  ): Promise<void> {
+    const { shard } = options;
     await mapWithConcurrency(segments, segments.length, async (segment) => {
       let start: Record<string, unknown> | undefined;
       do {
@@ -90,7 +172,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
             TableName: this.options.portfolioTable,
             ...(totalSegments > 1 ? { Segment: segment, TotalSegments: totalSegments } : {}),
             ...(start ? { ExclusiveStartKey: start } : {}),
-            ...(options.history === false ? WITHOUT_HISTORY : {}),
+            ...scanExpressions(options),
           }),
         );
         for (const item of page.Items ?? []) {
@@ -104,6 +186,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
               firstSeen: customer.firstSeen,
             });
           } else if (item.entity === 'case') {
+            if (seenCases?.has(String(item.sk))) continue;
             snapshot.cases.push(caseOf(item));
           } else if (shard) {
             // The suppressions and the portfolio item in this segment are not this shard's: read by key below.
@@ -116,12 +199,6 @@ export class DynamoPortfolioStore implements PortfolioStore {
         start = page.LastEvaluatedKey;
       } while (start);
     });
-    if (shard) {
-      snapshot.portfolioDate = await this.portfolioDate();
-      const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
-      for (const email of await this.suppressedAmong([...admins])) snapshot.suppressedEmails.add(email);
-    }
-    return snapshot;
   }
 
   /** The addresses among `emails` that are suppressed, by key, 100 to a request. */
@@ -204,7 +281,8 @@ export class DynamoPortfolioStore implements PortfolioStore {
           TableName: this.options.portfolioTable,
           Key: keys.case(customerId, caseId),
           UpdateExpression: `SET #case.steps[${index}].#status = :done`,
-          ConditionExpression: 'attribute_exists(pk)',
+          // A finished case keeps no steps to update (caseItem.ts): nothing is carried out for it any more.
+          ConditionExpression: `attribute_exists(#case.steps[${index}])`,
           ExpressionAttributeNames: { '#case': 'case', '#status': 'status' },
           ExpressionAttributeValues: { ':done': status },
         }),

@@ -186,3 +186,75 @@ describe('a case as the portfolio table keeps it', () => {
     });
   });
 });
+
+describe('finished cases', () => {
+  const finished = (customerId: string, resolvedOn: string, extra: Partial<Case> = {}): Case => {
+    const c = renewalCase(customerId);
+    return {
+      ...c,
+      status: 'resolved',
+      resolvedOn,
+      steps: c.steps.map((s, i) => ({ ...s, status: i === 0 ? 'done' : 'cancelled' })),
+      ...extra,
+    };
+  };
+
+  it('keep their steps in the packed case only, and a late step update changes nothing', async () => {
+    // Prepare
+    const saved = finished('F-1', '2026-03-01');
+    await store.saveCases([saved]);
+
+    // Act: a step invocation that read the case while it was open records its outcome after it finished
+    await store.markStepDone('F-1', saved.caseId, 1);
+    await store.markStepCancelled('F-1', saved.caseId, 0);
+    await store.rescheduleStep('F-1', saved.caseId, 1, '2026-03-20');
+
+    // Assess
+    const { Item } = await dynamo.documents.send(
+      new GetCommand({ TableName: dynamo.tables.Portfolio!, Key: keys.case('F-1', saved.caseId) }),
+    );
+    expect(Item?.case).toBeUndefined();
+    expect(Item).toMatchObject({ caseStatus: 'resolved', finishedOn: '2026-03-01', play: 'renewal' });
+    expect(await store.getCase('F-1', saved.caseId)).toEqual(saved);
+  });
+
+  it('finished before the last digest are left out of its load, but for every case of a play that held one out', async () => {
+    // Prepare: open, finished long ago, finished yesterday, a held-out play's old cases, and an earlier item form
+    const open = renewalCase('L-1');
+    const old = finished('L-2', '2026-01-05');
+    const recent = finished('L-3', '2026-02-27', {
+      status: 'closed',
+      resolvedOn: null,
+      closedOn: '2026-02-27',
+    });
+    const heldOut = finished('L-4', '2026-01-05', { playId: 'trial', caseId: 'L-4#trial', heldOut: true });
+    const emailed = finished('L-5', '2026-01-05', { playId: 'trial', caseId: 'L-5#trial' });
+    const otherPlay = finished('L-6', '2026-01-05', { playId: 'winback', caseId: 'L-6#winback' });
+    await store.saveCases([open, old, recent, heldOut, emailed, otherPlay]);
+    const earlier = finished('L-7', '2026-01-05');
+    await dynamo.documents.send(
+      new PutCommand({
+        TableName: dynamo.tables.Portfolio!,
+        Item: { ...keys.case('L-7', earlier.caseId), entity: 'case', case: earlier },
+      }),
+    );
+
+    // Act
+    const digestLoad = await store.load({ finishedSince: '2026-02-27' });
+    const everything = await store.load();
+
+    // Assess
+    const ids = (cases: Case[]) =>
+      cases
+        .map((c) => c.caseId)
+        .filter((id) => id.startsWith('L-'))
+        .sort();
+    expect(ids(digestLoad.cases)).toEqual(
+      [open, recent, heldOut, emailed, earlier].map((c) => c.caseId).sort(),
+    );
+    expect(ids(everything.cases)).toEqual(
+      [open, old, recent, heldOut, emailed, otherPlay, earlier].map((c) => c.caseId).sort(),
+    );
+    expect(digestLoad.cases.find((c) => c.caseId === emailed.caseId)).toEqual(emailed);
+  });
+});

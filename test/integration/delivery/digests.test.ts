@@ -6,6 +6,8 @@ import { SesMailer } from '../../../lambdas/adapters/ses/sesMailer';
 import { evaluatePortfolio, type StepPayload } from '../../../lambdas/delivery/evaluatePortfolio';
 import { runStep } from '../../../lambdas/delivery/runStep';
 import { type DigestDependencies, sendDigests } from '../../../lambdas/delivery/sendDigests';
+import { lineKeyOf } from '../../../lambdas/domain/customer';
+import type { Case } from '../../../lambdas/domain/engine/cases';
 import { customerState } from '../../helpers/customerFactory';
 import { DeliveryHarness, TEST_SETTINGS } from '../../helpers/deliveryHarness';
 
@@ -113,6 +115,58 @@ describe('digests', () => {
     // Assess
     const [digest] = await harness.ses.emails();
     expect(digest!.body.text).toContain('rose more than 10 points in 30 days: 1');
+  });
+
+  it('names the products of a task whose case finished long before the digest (the load leaves that case behind)', async () => {
+    // Prepare: two subscriptions on different terms; a snoozed call about the Acrobat term, due today, whose
+    // renewal case resolved a month ago
+    const acrobat = {
+      product: 'Acrobat Pro',
+      licensesPurchased: 5,
+      licensesAssigned: 5,
+      activeUsers: 2,
+      termStart: '2025-07-01',
+      termEnd: '2026-06-30',
+    };
+    const base = customerState({ customerId: 'D-7', termStart: '2026-01-05', date: '2026-03-09' });
+    await harness.ingest({ ...base, lines: [...base.lines, acrobat] });
+    const renewal: Case = {
+      caseId: 'D-7#renewal#2026-06-30',
+      customerId: 'D-7',
+      playId: 'renewal',
+      priority: 1,
+      termEnd: '2026-06-30',
+      lineKeys: [lineKeyOf(acrobat)],
+      openedOn: '2026-01-20',
+      anchorOn: '2026-01-20',
+      expiresOn: '2026-07-30',
+      status: 'resolved',
+      resolvedOn: '2026-02-06',
+      closedOn: null,
+      recipient: base.adminAddress,
+      baselineUtilization: null,
+      steps: [],
+    };
+    await harness.store.saveCases([renewal]);
+    await harness.tasks.add({
+      taskId: 'snoozed-call',
+      to: base.ownerEmail,
+      level: 1,
+      customerId: 'D-7',
+      caseId: renewal.caseId,
+      task: 'renewal-call',
+      reason: null,
+      dueOn: '2026-03-09',
+    });
+    harness.clock = new Date('2026-03-09T07:00:00Z');
+
+    // Act
+    await sendDigests(digestDeps(), '2026-03-09');
+
+    // Assess: the task's lines are the case's term, not every running subscription
+    const [digest] = await harness.ses.emails();
+    expect(digest!.body.text).toContain('Acrobat Pro: 5 / 5 / 2');
+    expect(digest!.body.text).not.toContain('Creative Cloud All Apps:');
   });
 
   it('sends the team leads ingest problems and skips a day with nothing to report', async () => {
