@@ -107,7 +107,8 @@ export async function markSentPersistently(
 export async function runStep(deps: StepDependencies, payload: StepPayload): Promise<StepOutcome> {
   const now = deps.now();
   const today: IsoDate = now.toISOString().slice(0, 10);
-  const found = await deps.store.getCase(payload.customerId, payload.caseId);
+  const context = await deps.store.stepContext(payload.customerId, payload.caseId);
+  const found = context.case;
   if (!found) return 'case-missing';
   const step = found.steps[payload.step];
   if (found.status === 'resolved') return 'case-resolved';
@@ -131,10 +132,7 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
     await deps.store.markStepCancelled(found.customerId, found.caseId, step.index);
     return 'paused';
   }
-  const [customer, portfolioDate] = await Promise.all([
-    deps.store.getCustomer(payload.customerId),
-    deps.store.portfolioDate(),
-  ]);
+  const { customer, portfolioDate } = context;
   if (!customer) return 'case-missing';
   const { state, history } = customer;
 

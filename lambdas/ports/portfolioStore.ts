@@ -27,12 +27,21 @@ export interface LoadOptions {
   finishedSince?: IsoDate;
 }
 
+/** What a step reads when its time comes, in one request: its case, the case's customer and the portfolio date. */
+export interface StepContext {
+  case: Case | null;
+  customer: { state: CustomerState; history: UsagePoint[] } | null;
+  portfolioDate: IsoDate | null;
+}
+
 export interface PortfolioStore {
   load(options?: LoadOptions): Promise<PortfolioSnapshot>;
   saveCases(cases: readonly Case[]): Promise<void>;
   getCase(customerId: string, caseId: string): Promise<Case | null>;
   getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null>;
   portfolioDate(): Promise<IsoDate | null>;
+  /** The case, its customer and the portfolio date, read together and strongly consistent. */
+  stepContext(customerId: string, caseId: string): Promise<StepContext>;
   /** How many customers the portfolio holds (an upper bound: it counts customers ever seen and not expired). */
   customerCount(): Promise<number>;
   /** Marks one step of a case done (after its email was sent or its task recorded). */

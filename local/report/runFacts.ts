@@ -65,6 +65,7 @@ export class RunFacts {
       getCase: (customerId, caseId) => store.getCase(customerId, caseId),
       getCustomer: (customerId) => store.getCustomer(customerId),
       portfolioDate: () => store.portfolioDate(),
+      stepContext: (customerId, caseId) => store.stepContext(customerId, caseId),
       customerCount: () => store.customerCount(),
       markStepDone: (customerId, caseId, index) => store.markStepDone(customerId, caseId, index),
       rescheduleStep: (customerId, caseId, index, dueOn) =>

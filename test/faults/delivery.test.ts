@@ -235,7 +235,7 @@ describe('throttling', () => {
 
   const twice = (method: string): Fault[] => [{ method, when: 'before', times: 2, error: dynamoThrottled }];
   it.each([
-    ['reading the case', { store: twice('getCase') }],
+    ['reading the case', { store: twice('stepContext') }],
     ['claiming the email', { ledger: twice('claim') }],
   ])('fails while DynamoDB throttles %s, and the retry sends once', async (_, faults) => {
     // Prepare

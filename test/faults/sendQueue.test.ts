@@ -126,7 +126,7 @@ describe('a step put back on the send queue', () => {
       step: {
         ...deps.step,
         store: withFaults(deps.step.store, {
-          method: 'getCase',
+          method: 'stepContext',
           when: 'before',
           times: 'always',
           error: networkFailure,

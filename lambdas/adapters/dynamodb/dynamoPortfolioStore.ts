@@ -16,6 +16,7 @@ import type {
   MessageLedger,
   PortfolioSnapshot,
   PortfolioStore,
+  StepContext,
 } from '../../ports/portfolioStore';
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
@@ -247,6 +248,28 @@ export class DynamoPortfolioStore implements PortfolioStore {
     if (!result.Item) return null;
     const item = result.Item as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
     return { state: stateOf(item), history: historyOf(item) };
+  }
+
+  /** One BatchGetItem instead of three GetItems: a step runs for every email and task, 870 times in a local year. */
+  async stepContext(customerId: string, caseId: string): Promise<StepContext> {
+    const wanted = [keys.case(customerId, caseId), keys.customer(customerId), keys.portfolio()];
+    const found = await batchGetAll(this.options.client, this.options.portfolioTable, wanted, {
+      consistentRead: true,
+    });
+    this.requests.reads += found.requests;
+    const [caseItem, customerItem, portfolioItem] = wanted.map((key) =>
+      found.items.find((item) => item.pk === key.pk && item.sk === key.sk),
+    );
+    return {
+      case: caseItem ? caseOf(caseItem) : null,
+      customer: customerItem
+        ? {
+            state: stateOf(customerItem as unknown as CustomerItem),
+            history: historyOf(customerItem as unknown as CustomerItem),
+          }
+        : null,
+      portfolioDate: (portfolioItem?.latestSnapshotDate as IsoDate | undefined) ?? null,
+    };
   }
 
   async portfolioDate(): Promise<IsoDate | null> {
