@@ -256,7 +256,10 @@ export async function sendDigests(
     await readCasesOf(fresh);
     activity.set(owner, { owner, done: 0, snoozed: 0, overdue: overdue.length });
     const mineIds = new Set(mine.map((c) => c.state.customerId));
-    const paused = await deps.actions.pausesAmong([...mineIds], today);
+    // The load read the pause items with the customers: no read per owner.
+    const paused = snapshot.pauses
+      .filter((p) => mineIds.has(p.customerId) && p.until >= today)
+      .sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
     const myCases = snapshot.cases.filter((c) => mineIds.has(c.customerId));
     const wins = winsOf(myCases, names, since, today);
     const data: DigestData = {

@@ -26,8 +26,6 @@ export interface OwnerActionBook {
   resume(customerId: string): Promise<'resumed' | 'not-paused'>;
   /** The pause in force on `today`, if any. */
   pauseOf(customerId: string, today: IsoDate): Promise<CustomerPause | null>;
-  /** The pauses in force on `today` among these customers. */
-  pausesAmong(customerIds: readonly string[], today: IsoDate): Promise<CustomerPause[]>;
   /**
    * Spends a link: 'first' the first time a token is used, 'used' ever after, so a replayed link changes nothing.
    * `expiresOn`: the day after which the token is refused anyway, when its record may go.

@@ -1,6 +1,7 @@
 import type { CustomerState, UsagePoint } from '../domain/customer';
 import type { IsoDate } from '../domain/dates';
 import type { Case, CustomerRecord } from '../domain/engine/cases';
+import type { CustomerPause } from './ownerActions';
 
 /** Everything the nightly evaluation reads, in one pass over the portfolio. */
 export interface PortfolioSnapshot {
@@ -9,6 +10,8 @@ export interface PortfolioSnapshot {
   suppressedEmails: Set<string>;
   /** The latest snapshot date of the portfolio; null before the first ingest. */
   portfolioDate: IsoDate | null;
+  /** The customers' pauses the table holds (a pause item sits with its customer), ended ones included. */
+  pauses: CustomerPause[];
 }
 
 export interface LoadOptions {

@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { ActionRecord, CustomerPause, OwnerActionBook } from '../../ports/ownerActions';
-import { batchGetAll } from './batchGet';
 import { epochSeconds, keys } from './tableDesign';
 
 /**
@@ -55,18 +54,6 @@ export class DynamoOwnerActions implements OwnerActionBook {
       new GetCommand({ TableName: this.portfolioTable, Key: keys.pause(customerId), ConsistentRead: true }),
     );
     return pauseIn(result.Item, today);
-  }
-
-  async pausesAmong(customerIds: readonly string[], today: IsoDate): Promise<CustomerPause[]> {
-    const found = await batchGetAll(
-      this.client,
-      this.portfolioTable,
-      customerIds.map((id) => keys.pause(id)),
-    );
-    return found.items
-      .map((item) => pauseIn(item, today))
-      .filter((p): p is CustomerPause => p !== null)
-      .sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
   }
 
   async spend(tokenId: string, expiresOn: IsoDate, at: Date): Promise<'first' | 'used'> {

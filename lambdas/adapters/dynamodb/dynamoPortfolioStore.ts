@@ -127,6 +127,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
       cases: [],
       suppressedEmails: new Set(),
       portfolioDate: null,
+      pauses: [],
     };
     const nowSeconds = Math.floor((this.options.now ?? (() => new Date()))().getTime() / 1000);
     await this.scanInto(snapshot, segments, totalSegments, options, nowSeconds);
@@ -135,7 +136,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
       const plays = [...new Set(snapshot.cases.filter((c) => c.heldOut).map((c) => c.playId))];
       if (plays.length > 0) {
         const seen = new Set(snapshot.cases.map((c) => keys.case(c.customerId, c.caseId).sk));
-        const cases: PortfolioSnapshot = { ...snapshot, customers: [], cases: [] };
+        const cases: PortfolioSnapshot = { ...snapshot, customers: [], cases: [], pauses: [] };
         await this.scanInto(
           cases,
           segments,
@@ -189,6 +190,12 @@ export class DynamoPortfolioStore implements PortfolioStore {
           } else if (item.entity === 'case') {
             if (seenCases?.has(String(item.sk))) continue;
             snapshot.cases.push(caseOf(item));
+          } else if (item.entity === 'pause') {
+            snapshot.pauses.push({
+              customerId: String(item.customerId),
+              until: item.until as IsoDate,
+              by: String(item.by),
+            });
           } else if (shard) {
             // The suppressions and the portfolio item in this segment are not this shard's: read by key below.
           } else if (item.entity === 'suppression') {

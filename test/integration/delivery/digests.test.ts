@@ -169,6 +169,44 @@ describe('digests', () => {
     expect(digest!.body.text).not.toContain('Creative Cloud All Apps:');
   });
 
+  it("lists the owner's customers paused today, not a pause that ended or another owner's", async () => {
+    // Prepare: a call task makes the digest worth sending; three pauses
+    await harness.ingest(
+      customerState({ customerId: 'D-1', termStart: '2026-01-05', date: '2026-03-02', activeUsers: 4 }),
+    );
+    await harness.ingest(
+      customerState({ customerId: 'P-1', customerName: 'Paused Today GmbH', date: '2026-03-02' }),
+    );
+    await harness.ingest(
+      customerState({ customerId: 'P-2', customerName: 'Pause Ended GmbH', date: '2026-03-02' }),
+    );
+    const other = { ownerEmail: 'marco.owner@reseller.example', date: '2026-03-02' };
+    await harness.ingest(customerState({ ...other, customerId: 'P-3', customerName: 'Not Yours GmbH' }));
+    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
+    const call = [...harness.scheduler.schedules.values()].find(
+      (s) => (s.payload as unknown as StepPayload).caseId === 'D-1#activation#2027-01-05',
+    )!;
+    harness.clock = new Date('2026-03-09T06:00:00Z');
+    await runStep(harness.stepDeps(), { ...(call.payload as unknown as StepPayload), step: 1 });
+    const by = 'dana.owner@reseller.example';
+    await harness.actions.pause({ customerId: 'P-1', until: '2026-03-09', by }, harness.clock);
+    await harness.actions.pause({ customerId: 'P-2', until: '2026-03-08', by }, harness.clock);
+    await harness.actions.pause(
+      { customerId: 'P-3', until: '2026-04-01', by: other.ownerEmail },
+      harness.clock,
+    );
+    harness.clock = new Date('2026-03-09T07:00:00Z');
+
+    // Act
+    await sendDigests(digestDeps(), '2026-03-09');
+
+    // Assess
+    const digest = (await harness.ses.emails()).find((e) => e.destination.to[0] === by)!;
+    expect(digest.body.text).toContain('Paused Today GmbH');
+    expect(digest.body.text).not.toContain('Pause Ended GmbH');
+    expect(digest.body.text).not.toContain('Not Yours GmbH');
+  });
+
   it('sends the team leads ingest problems and skips a day with nothing to report', async () => {
     // Prepare
     await harness.ingest(customerState({ customerId: 'D-3', date: '2026-03-02' }));
