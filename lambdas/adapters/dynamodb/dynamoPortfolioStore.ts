@@ -51,44 +51,54 @@ interface ScanOptions extends LoadOptions {
 }
 
 /**
- * The projection and filter of a load's scan. The filter is applied by DynamoDB after reading (a Scan is billed for
- * every item it reads), but the items it drops are neither sent nor decoded. Cases stored before `caseStatus` was
- * written always pass.
+ * The projection and filter of a load's scan. DynamoDB applies the filter after reading (a Scan is billed for every
+ * item it reads), but the items it drops are neither sent nor decoded: the quota's planned-email counts and the
+ * admins' email days (a third of the table's items), items past their expiry that TTL has not deleted yet, and for
+ * the digests the cases finished long ago. Cases stored before `caseStatus` was written always pass.
  */
-function scanExpressions(options: ScanOptions) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  let filter: string | undefined;
+function scanExpressions(options: ScanOptions, nowSeconds: number) {
+  const names: Record<string, string> = { '#entity': 'entity', '#expiresAt': 'expiresAt' };
+  const values: Record<string, unknown> = { ':now': nowSeconds };
+  // The entities a load uses; a shard reads the suppressions and the portfolio date by key instead.
+  const entities = options.casesOfPlays
+    ? ['case']
+    : options.shard
+      ? ['customer', 'case', 'pause']
+      : ['customer', 'case', 'pause', 'suppression', 'portfolio'];
+  const wanted = entities.map((entity, i) => {
+    values[`:entity${i}`] = entity;
+    return `:entity${i}`;
+  });
+  const conditions = [
+    `#entity IN (${wanted.join(', ')})`,
+    '(attribute_not_exists(#expiresAt) OR #expiresAt >= :now)',
+  ];
   if (options.casesOfPlays) {
-    Object.assign(names, { '#entity': 'entity', '#play': 'play' });
+    names['#play'] = 'play';
     const plays = options.casesOfPlays.map((play, i) => {
       values[`:play${i}`] = play;
       return `:play${i}`;
     });
-    values[':case'] = 'case';
-    filter = `#entity = :case AND #play IN (${plays.join(', ')})`;
+    conditions.push(`#play IN (${plays.join(', ')})`);
   } else if (options.finishedSince) {
-    Object.assign(names, {
-      '#entity': 'entity',
-      '#caseStatus': 'caseStatus',
-      '#finishedOn': 'finishedOn',
-      '#heldOut': 'heldOut',
-    });
+    Object.assign(names, { '#caseStatus': 'caseStatus', '#finishedOn': 'finishedOn', '#heldOut': 'heldOut' });
     Object.assign(values, {
       ':case': 'case',
       ':open': 'open',
       ':since': options.finishedSince,
       ':yes': true,
     });
-    filter =
-      '#entity <> :case OR attribute_not_exists(#caseStatus) OR #caseStatus = :open OR #finishedOn >= :since OR #heldOut = :yes';
+    conditions.push(
+      '(#entity <> :case OR attribute_not_exists(#caseStatus) OR #caseStatus = :open OR #finishedOn >= :since OR #heldOut = :yes)',
+    );
   }
   const projection = options.history === false ? WITHOUT_HISTORY : undefined;
   if (projection) Object.assign(names, projection.ExpressionAttributeNames);
   return {
     ...(projection ? { ProjectionExpression: projection.ProjectionExpression } : {}),
-    ...(filter ? { FilterExpression: filter, ExpressionAttributeValues: values } : {}),
-    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    FilterExpression: conditions.join(' AND '),
+    ExpressionAttributeValues: values,
+    ExpressionAttributeNames: names,
   };
 }
 
@@ -174,7 +184,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
             TableName: this.options.portfolioTable,
             ...(totalSegments > 1 ? { Segment: segment, TotalSegments: totalSegments } : {}),
             ...(start ? { ExclusiveStartKey: start } : {}),
-            ...scanExpressions(options),
+            ...scanExpressions(options, nowSeconds),
           }),
         );
         for (const item of page.Items ?? []) {

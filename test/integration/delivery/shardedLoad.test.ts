@@ -1,5 +1,8 @@
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEmailDayBook } from '../../../lambdas/adapters/dynamodb/dynamoEmailDayBook';
 import { DynamoIngestStore } from '../../../lambdas/adapters/dynamodb/dynamoIngestStore';
+import { DynamoPlannedEmails } from '../../../lambdas/adapters/dynamodb/dynamoPlannedEmails';
 import { DynamoPortfolioStore } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoSuppressionList } from '../../../lambdas/adapters/dynamodb/dynamoSuppressionList';
 import { usagePointOf } from '../../../lambdas/domain/customer';
@@ -76,3 +79,66 @@ describe('an evaluation shard', () => {
     expect(whole.suppressedEmails.size).toBe(CUSTOMERS / 3);
   });
 });
+
+describe('the nightly scan', () => {
+  it('is sent back only the items a load uses: not the quota counts, the email days or an expired item', async () => {
+    // Prepare: the quota's counts and an admin's email days, as the evaluation writes them, and a pause long over
+    const planned = new DynamoPlannedEmails(dynamo.documents, dynamo.tables.Portfolio!);
+    for (let hour = 8; hour < 12; hour++) await planned.add(`2026-03-0${hour - 5}T0${hour % 10}:30Z`, 3);
+    await new DynamoEmailDayBook(dynamo.documents, dynamo.tables.Portfolio!).book(
+      'admin1@customer1.example',
+      '2026-03-03',
+      'C-1',
+    );
+    await dynamo.documents.send(
+      new PutCommand({
+        TableName: dynamo.tables.Portfolio!,
+        Item: {
+          pk: 'CUSTOMER#C-2',
+          sk: 'PAUSE',
+          entity: 'pause',
+          customerId: 'C-2',
+          until: '2026-01-31',
+          by: 'o@r.example',
+          expiresAt: 1_769_904_000,
+        },
+      }),
+    );
+    const returned: number[] = [];
+    const scanned: number[] = [];
+    const counting = new DynamoPortfolioStore({
+      client: countingScans(returned, scanned),
+      portfolioTable: dynamo.tables.Portfolio!,
+      retentionDays: 400,
+      now: () => new Date('2026-03-02T02:00:00Z'),
+    });
+
+    // Act
+    const snapshot = await counting.load();
+
+    // Assess: DynamoDB read every item, but answered with the customers, cases, suppressions and portfolio item only
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(returned)).toBe(CUSTOMERS + CUSTOMERS * 2 + CUSTOMERS / 3 + 1);
+    expect(sum(scanned)).toBeGreaterThan(sum(returned) + 4);
+    expect(snapshot.pauses).toEqual([]);
+    expect(snapshot.customers).toHaveLength(CUSTOMERS);
+  });
+});
+
+/** The store's client, noting each Scan page's Count (items sent back) and ScannedCount (items read). */
+function countingScans(returned: number[], scanned: number[]) {
+  const client = DynamoDBDocumentClient.from(dynamo.client);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const output = result.output as { Count?: number; ScannedCount?: number };
+      if (output.ScannedCount !== undefined) {
+        returned.push(output.Count ?? 0);
+        scanned.push(output.ScannedCount);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'countScans' },
+  );
+  return client;
+}
