@@ -40,6 +40,16 @@ function digestDeps(): DigestDependencies {
   };
 }
 
+/** Evaluates 2026-03-02 and records D-1's activation call on 2026-03-09: a task that makes the digest worth sending. */
+async function recordActivationCall(): Promise<void> {
+  await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
+  const call = [...harness.scheduler.schedules.values()].find(
+    (s) => (s.payload as unknown as StepPayload).caseId === 'D-1#activation#2027-01-05',
+  )!;
+  harness.clock = new Date('2026-03-09T06:00:00Z');
+  await runStep(harness.stepDeps(), { ...(call.payload as unknown as StepPayload), step: 1 });
+}
+
 describe('digests', () => {
   it('sends the owner a digest with the new task, its numbers and talking points, once a day; quiet owners get none', async () => {
     // Prepare: low usage in week 9 opens activation; its call task is due a week later
@@ -101,12 +111,7 @@ describe('digests', () => {
     await harness.ingest(customerState({ ...grower, date: '2026-01-30', activeUsers: 6 }));
     await harness.ingest(customerState({ ...grower, date: '2026-03-02', activeUsers: 16 }));
     await harness.ingest(customerState({ ...busy, date: '2026-03-02' }));
-    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
-    const call = [...harness.scheduler.schedules.values()].find(
-      (s) => (s.payload as unknown as StepPayload).caseId === 'D-1#activation#2027-01-05',
-    )!;
-    harness.clock = new Date('2026-03-09T06:00:00Z');
-    await runStep(harness.stepDeps(), { ...(call.payload as unknown as StepPayload), step: 1 });
+    await recordActivationCall();
     harness.clock = new Date('2026-03-09T07:00:00Z');
 
     // Act
@@ -182,12 +187,7 @@ describe('digests', () => {
     );
     const other = { ownerEmail: 'marco.owner@reseller.example', date: '2026-03-02' };
     await harness.ingest(customerState({ ...other, customerId: 'P-3', customerName: 'Not Yours GmbH' }));
-    await evaluatePortfolio(harness.evaluateDeps(), '2026-03-02');
-    const call = [...harness.scheduler.schedules.values()].find(
-      (s) => (s.payload as unknown as StepPayload).caseId === 'D-1#activation#2027-01-05',
-    )!;
-    harness.clock = new Date('2026-03-09T06:00:00Z');
-    await runStep(harness.stepDeps(), { ...(call.payload as unknown as StepPayload), step: 1 });
+    await recordActivationCall();
     const by = 'dana.owner@reseller.example';
     await harness.actions.pause({ customerId: 'P-1', until: '2026-03-09', by }, harness.clock);
     await harness.actions.pause({ customerId: 'P-2', until: '2026-03-08', by }, harness.clock);
