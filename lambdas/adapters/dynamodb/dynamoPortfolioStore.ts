@@ -39,6 +39,10 @@ const LOADED_WITHOUT_HISTORY = [
   'email',
   'latestSnapshotDate',
   'expiresAt',
+  // A pause item's.
+  'customerId',
+  'until',
+  'by',
 ];
 const WITHOUT_HISTORY = {
   ProjectionExpression: LOADED_WITHOUT_HISTORY.map((name) => `#${name}`).join(', '),

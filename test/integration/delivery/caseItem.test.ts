@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoOwnerActions } from '../../../lambdas/adapters/dynamodb/dynamoOwnerActions';
 import { DynamoPortfolioStore } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
 import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
 import type { Case } from '../../../lambdas/domain/engine/cases';
@@ -256,5 +257,32 @@ describe('finished cases', () => {
       [open, old, recent, heldOut, emailed, otherPlay, earlier].map((c) => c.caseId).sort(),
     );
     expect(digestLoad.cases.find((c) => c.caseId === emailed.caseId)).toEqual(emailed);
+  });
+});
+
+describe('pauses', () => {
+  it('come with every load, with or without the histories', async () => {
+    // Prepare
+    const actions = new DynamoOwnerActions(
+      dynamo.documents,
+      dynamo.tables.Portfolio!,
+      dynamo.tables.Activity!,
+      400,
+    );
+    await actions.pause(
+      { customerId: 'Z-1', until: '2026-03-20', by: 'dana.owner@reseller.example' },
+      new Date(),
+    );
+
+    // Act
+    const loads = [await store.load(), await store.load({ history: false })];
+
+    // Assess
+    for (const load of loads)
+      expect(load.pauses).toContainEqual({
+        customerId: 'Z-1',
+        until: '2026-03-20',
+        by: 'dana.owner@reseller.example',
+      });
   });
 });
