@@ -106,6 +106,12 @@ function scanExpressions(options: ScanOptions, nowSeconds: number) {
   };
 }
 
+/** A customer item's state and history, as a step or an owner action reads them. */
+function customerOf(item: Record<string, unknown>): { state: CustomerState; history: UsagePoint[] } {
+  const customer = item as unknown as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
+  return { state: stateOf(customer), history: historyOf(customer) };
+}
+
 export interface DynamoPortfolioStoreOptions {
   client: DynamoDBDocumentClient;
   portfolioTable: string;
@@ -266,9 +272,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
         ExpressionAttributeNames: { '#state': 'state' },
       }),
     );
-    if (!result.Item) return null;
-    const item = result.Item as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
-    return { state: stateOf(item), history: historyOf(item) };
+    return result.Item ? customerOf(result.Item) : null;
   }
 
   /** One BatchGetItem instead of three GetItems: a step runs for every email and task, 870 times in a local year. */
@@ -283,12 +287,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
     );
     return {
       case: caseItem ? caseOf(caseItem) : null,
-      customer: customerItem
-        ? {
-            state: stateOf(customerItem as unknown as CustomerItem),
-            history: historyOf(customerItem as unknown as CustomerItem),
-          }
-        : null,
+      customer: customerItem ? customerOf(customerItem) : null,
       portfolioDate: (portfolioItem?.latestSnapshotDate as IsoDate | undefined) ?? null,
     };
   }
