@@ -9,7 +9,6 @@ import { isHeldOut } from '../domain/engine/holdout';
 import type { EmailTemplate } from '../domain/playbook/schema';
 import type { EventLog } from '../ports/eventLog';
 import { type Mailer, MailerThrottledError } from '../ports/mailer';
-import type { OwnerActionBook } from '../ports/ownerActions';
 import type { MessageLedger, PortfolioStore } from '../ports/portfolioStore';
 import type { SuppressionList } from '../ports/suppressionList';
 import type { TaskBook } from '../ports/taskBook';
@@ -25,7 +24,6 @@ export interface StepDependencies {
   suppressions: SuppressionList;
   tasks: TaskBook;
   /** Customers an owner paused: their steps send nothing and record nothing. */
-  pauses: Pick<OwnerActionBook, 'pauseOf'>;
   mailer: Mailer;
   renderer: EmailRenderer;
   events: EventLog;
@@ -116,7 +114,7 @@ export async function runStep(deps: StepDependencies, payload: StepPayload): Pro
   // An owner snoozed this task or escalation: a schedule of its old day that was not deleted does nothing.
   if (step.kind !== 'email' && step.dueOn > todayIn(deps.settings.defaultTimezone, now)) return 'not-due-yet';
   // An owner paused the customer, after this schedule was made: the step is dropped, not sent late.
-  if (await deps.pauses.pauseOf(payload.customerId, today)) {
+  if (context.pause && context.pause.until >= today) {
     if (step.kind === 'email')
       deps.events.record(
         {

@@ -2,7 +2,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoOwnerActions } from '../adapters/dynamodb/dynamoOwnerActions';
 import { DynamoMessageLedger } from '../adapters/dynamodb/dynamoPortfolioStore';
 import { DynamoSuppressionList } from '../adapters/dynamodb/dynamoSuppressionList';
 import { DynamoTaskBook } from '../adapters/dynamodb/dynamoTaskBook';
@@ -65,12 +64,6 @@ export function stepRoot(
       ledger: new DynamoMessageLedger(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
       suppressions: new DynamoSuppressionList(clients.dynamodb, e.PORTFOLIO_TABLE),
       tasks: new DynamoTaskBook(clients.dynamodb, e.ACTIVITY_TABLE, s.dataRetentionDays),
-      pauses: new DynamoOwnerActions(
-        clients.dynamodb,
-        e.PORTFOLIO_TABLE,
-        e.ACTIVITY_TABLE,
-        s.dataRetentionDays,
-      ),
       mailer,
       renderer: new EmailRenderer(EMAIL_TEMPLATES),
       events: input.events ?? new PowertoolsEventLog(),

@@ -35,6 +35,8 @@ export interface StepContext {
   case: Case | null;
   customer: { state: CustomerState; history: UsagePoint[] } | null;
   portfolioDate: IsoDate | null;
+  /** The customer's pause, ended or not (an ended one waits for TTL): the step checks its end. */
+  pause: CustomerPause | null;
 }
 
 export interface PortfolioStore {
@@ -43,7 +45,7 @@ export interface PortfolioStore {
   getCase(customerId: string, caseId: string): Promise<Case | null>;
   getCustomer(customerId: string): Promise<{ state: CustomerState; history: UsagePoint[] } | null>;
   portfolioDate(): Promise<IsoDate | null>;
-  /** The case, its customer and the portfolio date, read together and strongly consistent. */
+  /** The case, its customer, the portfolio date and the customer's pause, read together and strongly consistent. */
   stepContext(customerId: string, caseId: string): Promise<StepContext>;
   /** How many customers the portfolio holds (an upper bound: it counts customers ever seen and not expired). */
   customerCount(): Promise<number>;

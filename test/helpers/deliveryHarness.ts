@@ -1,5 +1,5 @@
 import { DynamoIngestStore } from '../../lambdas/adapters/dynamodb/dynamoIngestStore';
-import type { DynamoOwnerActions } from '../../lambdas/adapters/dynamodb/dynamoOwnerActions';
+import { DynamoOwnerActions } from '../../lambdas/adapters/dynamodb/dynamoOwnerActions';
 import type {
   DynamoMessageLedger,
   DynamoPortfolioStore,
@@ -124,7 +124,12 @@ export class DeliveryHarness {
     this.suppressions = this.step.suppressions as DynamoSuppressionList;
     this.tasks = this.step.tasks as DynamoTaskBook;
     this.renderer = digestRoot(rootInput('digest', world)).renderer;
-    this.actions = this.step.pauses as DynamoOwnerActions;
+    this.actions = new DynamoOwnerActions(
+      dynamo.documents,
+      dynamo.tables.Portfolio!,
+      dynamo.tables.Activity!,
+      HARNESS_SETTINGS.dataRetentionDays,
+    );
   }
 
   /** The emulators, with SES enforcing `quota` (the local account's by default). */

@@ -10,6 +10,7 @@ import {
 import type { CustomerState, UsagePoint } from '../../domain/customer';
 import type { IsoDate } from '../../domain/dates';
 import type { Case } from '../../domain/engine/cases';
+import type { CustomerPause } from '../../ports/ownerActions';
 import type {
   Claim,
   LoadOptions,
@@ -211,11 +212,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
             if (seenCases?.has(String(item.sk))) continue;
             snapshot.cases.push(caseOf(item));
           } else if (item.entity === 'pause') {
-            snapshot.pauses.push({
-              customerId: String(item.customerId),
-              until: item.until as IsoDate,
-              by: String(item.by),
-            });
+            snapshot.pauses.push(pauseOf(item));
           } else if (shard) {
             // The suppressions and the portfolio item in this segment are not this shard's: read by key below.
           } else if (item.entity === 'suppression') {
@@ -275,20 +272,26 @@ export class DynamoPortfolioStore implements PortfolioStore {
     return result.Item ? customerOf(result.Item) : null;
   }
 
-  /** One BatchGetItem instead of three GetItems: a step runs for every email and task, 870 times in a local year. */
+  /** One BatchGetItem instead of four GetItems: a step runs for every email and task, 870 times in a local year. */
   async stepContext(customerId: string, caseId: string): Promise<StepContext> {
-    const wanted = [keys.case(customerId, caseId), keys.customer(customerId), keys.portfolio()];
+    const wanted = [
+      keys.case(customerId, caseId),
+      keys.customer(customerId),
+      keys.portfolio(),
+      keys.pause(customerId),
+    ];
     const found = await batchGetAll(this.options.client, this.options.portfolioTable, wanted, {
       consistentRead: true,
     });
     this.requests.reads += found.requests;
-    const [caseItem, customerItem, portfolioItem] = wanted.map((key) =>
+    const [caseItem, customerItem, portfolioItem, pauseItem] = wanted.map((key) =>
       found.items.find((item) => item.pk === key.pk && item.sk === key.sk),
     );
     return {
       case: caseItem ? caseOf(caseItem) : null,
       customer: customerItem ? customerOf(customerItem) : null,
       portfolioDate: (portfolioItem?.latestSnapshotDate as IsoDate | undefined) ?? null,
+      pause: pauseItem ? pauseOf(pauseItem) : null,
     };
   }
 
@@ -423,4 +426,9 @@ export class DynamoMessageLedger implements MessageLedger {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       });
   }
+}
+
+/** A pause item as the owner set it (its end may have passed: TTL deletes it a day later, or later still). */
+function pauseOf(item: Record<string, unknown>): CustomerPause {
+  return { customerId: String(item.customerId), until: item.until as IsoDate, by: String(item.by) };
 }

@@ -12,6 +12,7 @@ import {
 import { movedStepScheduleName } from '../../../lambdas/delivery/ownerActions';
 import { runStep } from '../../../lambdas/delivery/runStep';
 import { type DigestDependencies, sendDigests } from '../../../lambdas/delivery/sendDigests';
+import { addDays } from '../../../lambdas/domain/dates';
 import { signActionToken } from '../../../lambdas/domain/delivery/actionToken';
 import type { Case } from '../../../lambdas/domain/engine/cases';
 import { createOwnerActionHandler } from '../../../lambdas/handlers/ownerAction';
@@ -325,6 +326,27 @@ describe('owner actions from the digest', () => {
     expect(await harness.actions.pauseOf('R-1', followUp.dueOn)).toBeNull();
     expect(actionEvents().map((e) => e.kind)).toEqual(['customer-paused', 'customer-resumed']);
     expect(actionEvents()[0]).toMatchObject({ customerId: 'R-1', caseId: RENEWAL, by: OWNER });
+  });
+
+  it('a pause that has ended holds nothing, though TTL has not removed it yet: the step sends', async () => {
+    // Prepare: the owner paused the customer until the day before the follow-up
+    await renewalTaskInDigest();
+    const followUp = (await caseOf('R-1', RENEWAL)).steps.find((s) => s.template === 'renewal-followup')!;
+    await harness.actions.pause(
+      { customerId: 'R-1', until: addDays(followUp.dueOn, -1), by: OWNER },
+      harness.clock,
+    );
+    await harness.ses.clear();
+
+    // Act
+    harness.clock = new Date(`${followUp.dueOn}T12:00:00Z`);
+    const outcome = await runStep(harness.stepDeps(), payloadOf(await scheduleOf(RENEWAL, followUp.index)));
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect((await harness.ses.emails()).map((e) => e.destination.to[0])).toEqual([
+      'lena.wagner@nordstone.example',
+    ]);
   });
 
   it("Won't renew closes the renewal case: no more renewal emails", async () => {
