@@ -300,9 +300,14 @@ export async function sendDigests(
     await deliver(owner, 1, data, fresh.length + overdue.length + wins.length);
   });
 
-  const reports = [];
-  for (let day = addDays(since, 1); day <= today; day = addDays(day, 1))
-    reports.push(...(await deps.reports.processedOn(day)));
+  // The ingest reports since the last digest and the week's owner actions, read at once.
+  const reportDays: IsoDate[] = [];
+  for (let day = addDays(since, 1); day <= today; day = addDays(day, 1)) reportDays.push(day);
+  const [reportsByDay, actionRecords] = await Promise.all([
+    mapWithConcurrency(reportDays, 7, (day) => deps.reports.processedOn(day)),
+    deps.actions.recordedBetween(addDays(today, -6), today),
+  ]);
+  const reports = reportsByDay.flat();
   const problems = reports
     .filter((r) => r.status === 'rejected' || r.rejectedCount > 0)
     .map((r) => ({
@@ -313,7 +318,7 @@ export async function sendDigests(
       reasons: r.firstRejections.slice(0, 5).map((x) => `line ${x.line}, ${x.column ?? '-'}: ${x.reason}`),
     }));
   // Per owner: tasks closed in the last 7 days, snoozed, and overdue today.
-  for (const record of await deps.actions.recordedBetween(addDays(today, -6), today)) {
+  for (const record of actionRecords) {
     const owner = activity.get(record.owner) ?? { owner: record.owner, done: 0, snoozed: 0, overdue: 0 };
     if (record.action === 'done' || record.action === 'wont-renew') owner.done++;
     if (record.action === 'snooze') owner.snoozed++;

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { ActionRecord, CustomerPause, OwnerActionBook } from '../../ports/ownerActions';
+import { mapWithConcurrency } from '../../shared/concurrency';
 import { epochSeconds, keys } from './tableDesign';
 
 /**
@@ -98,9 +99,12 @@ export class DynamoOwnerActions implements OwnerActionBook {
     );
   }
 
+  /** The records of each day from `from` to `until`, a Query per day, the days at once, in date order. */
   async recordedBetween(from: IsoDate, until: IsoDate): Promise<ActionRecord[]> {
-    const records: ActionRecord[] = [];
-    for (let day = from; day <= until; day = addDays(day, 1)) {
+    const days: IsoDate[] = [];
+    for (let day = from; day <= until; day = addDays(day, 1)) days.push(day);
+    const byDay = await mapWithConcurrency(days, days.length, async (day) => {
+      const records: ActionRecord[] = [];
       let start: Record<string, unknown> | undefined;
       do {
         const page = await this.client.send(
@@ -117,8 +121,9 @@ export class DynamoOwnerActions implements OwnerActionBook {
         }
         start = page.LastEvaluatedKey;
       } while (start);
-    }
-    return records;
+      return records;
+    });
+    return byDay.flat();
   }
 }
 

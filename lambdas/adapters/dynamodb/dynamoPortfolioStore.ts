@@ -169,12 +169,27 @@ export class DynamoPortfolioStore implements PortfolioStore {
         snapshot.cases.push(...cases.cases);
       }
     }
-    if (shard) {
-      snapshot.portfolioDate = await this.portfolioDate();
-      const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
-      for (const email of await this.suppressedAmong([...admins])) snapshot.suppressedEmails.add(email);
-    }
+    if (shard) await this.readByKeyInto(snapshot);
     return snapshot;
+  }
+
+  /**
+   * A shard's portfolio date and its admins' suppressions, by key, in one BatchGetItem (100 keys to a request):
+   * its scan segment holds only its own customers.
+   */
+  private async readByKeyInto(snapshot: PortfolioSnapshot): Promise<void> {
+    const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
+    const found = await batchGetAll(
+      this.options.client,
+      this.options.portfolioTable,
+      [keys.portfolio(), ...[...admins].map((email) => keys.suppression(email))],
+      { projection: 'entity, email, latestSnapshotDate' },
+    );
+    this.requests.reads += found.requests;
+    for (const item of found.items) {
+      if (item.entity === 'portfolio') snapshot.portfolioDate = item.latestSnapshotDate as IsoDate;
+      else snapshot.suppressedEmails.add(String(item.email));
+    }
   }
 
   private async scanInto(
@@ -224,18 +239,6 @@ export class DynamoPortfolioStore implements PortfolioStore {
         start = page.LastEvaluatedKey;
       } while (start);
     });
-  }
-
-  /** The addresses among `emails` that are suppressed, by key, 100 to a request. */
-  private async suppressedAmong(emails: readonly string[]): Promise<string[]> {
-    const found = await batchGetAll(
-      this.options.client,
-      this.options.portfolioTable,
-      emails.map((e) => keys.suppression(e)),
-      { projection: 'email' },
-    );
-    this.requests.reads += found.requests;
-    return found.items.map((item) => String(item.email));
   }
 
   async saveCases(cases: readonly Case[]): Promise<void> {
