@@ -97,7 +97,9 @@ export async function evaluatePortfolio(
     deps.settings.sendTime,
     zoneOf,
   );
-  for (const [quarter, count] of givenBack) await deps.plannedEmails.remove(quarter, count);
+  await mapWithConcurrency([...givenBack], SCHEDULES_IN_FLIGHT, ([quarter, count]) =>
+    deps.plannedEmails.remove(quarter, count),
+  );
 
   const toCancel = [...decisions.resolved, ...decisions.closed].flatMap((c) =>
     c.steps.filter((s) => s.status === 'cancelled').map((step) => stepScheduleName(c, step)),
@@ -182,7 +184,10 @@ async function planWithinQuota(
     0,
   );
   const adding = emailsPerQuarter(decisions.opened, 'scheduled', today, deps.settings.sendTime, timezoneOf);
-  for (const [quarter, count] of adding) await deps.plannedEmails.add(quarter, count);
+  // Each count is an atomic ADD on its own item: they go at once.
+  await mapWithConcurrency([...adding], SCHEDULES_IN_FLIGHT, ([quarter, count]) =>
+    deps.plannedEmails.add(quarter, count),
+  );
   return { decisions, held };
 }
 
