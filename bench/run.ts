@@ -153,17 +153,23 @@ const BENCH_ROWS = 200_000;
 let benchFileOnce: Buffer | undefined;
 const benchFile = () => (benchFileOnce ??= benchSnapshotFile(BENCH_ROWS));
 
-async function yardstick() {
+/** Rounds of the yardstick's workload: wall and CPU ms of each. */
+async function yardstickRounds(rounds: number): Promise<{ times: number[]; cpuTimes: number[] }> {
   const raw = rawParse(benchFile());
   await raw();
   const times: number[] = [];
   const cpuTimes: number[] = [];
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < rounds; round++) {
     const cpu = process.cpuUsage();
     times.push(await timePerCall(raw, 1, 1));
     const used = process.cpuUsage(cpu);
     cpuTimes.push((used.user + used.system) / 1000);
   }
+  return { times, cpuTimes };
+}
+
+async function yardstick() {
+  const { times, cpuTimes } = await yardstickRounds(5);
   yardstickMs = median(times);
   yardstickCpuMs = median(cpuTimes);
   process.stdout.write(
@@ -618,18 +624,23 @@ async function bundles() {
 
 async function localYear() {
   const stats = {} as SimulationStats;
-  const began = performance.now();
   const out = join(ROOT, 'out/bench-year');
   const silent = process.stdout.write.bind(process.stdout);
   // The year's own progress and table are npm start's; here only the figures count.
   process.stdout.write = (() => true) as typeof process.stdout.write;
   let summary: Awaited<ReturnType<typeof start>>;
+  // The year runs for minutes, and this machine's speed moves within minutes: its yardstick is measured again
+  // around it, three rounds just before and three just after, and the goal takes their median.
+  const before = (await yardstickRounds(3)).times;
+  const began = performance.now();
   try {
     summary = await start(out, stats);
   } finally {
     process.stdout.write = silent;
   }
   const seconds = (performance.now() - began) / 1000;
+  const after = (await yardstickRounds(3)).times;
+  const aroundMs = median([...before, ...after]);
   const writesPerRow = stats.ingestWrites / stats.rowsIngested;
   const readsPerCustomer = stats.evaluationReads / stats.customersEvaluated;
   // The naive design: a put per row, and a history query per customer each night (plus the same state read).
@@ -642,8 +653,8 @@ async function localYear() {
   );
   report(
     'local year: npm start ≤ 15 y of wall time',
-    seconds * 1000 <= 15 * yardstickMs,
-    `${inYardsticks(seconds * 1000)} for ${summary.days} nights`,
+    seconds * 1000 <= 15 * aroundMs,
+    `${fmt((seconds * 1000) / aroundMs, 1)} y (${fmt(seconds * 1000, 0)} ms) for ${summary.days} nights, against the yardstick around the year (${fmt(aroundMs, 0)} ms: ${[...before, ...after].map((ms) => fmt(ms, 0)).join(', ')}); ${inYardsticks(seconds * 1000)} against the run's first`,
   );
   // Where the year's time goes, so the next speed-up starts where the time is spent.
   process.stdout.write(
