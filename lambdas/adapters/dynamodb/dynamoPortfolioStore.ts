@@ -179,15 +179,16 @@ export class DynamoPortfolioStore implements PortfolioStore {
    */
   private async readByKeyInto(snapshot: PortfolioSnapshot): Promise<void> {
     const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
+    const portfolio = keys.portfolio();
     const found = await batchGetAll(
       this.options.client,
       this.options.portfolioTable,
-      [keys.portfolio(), ...[...admins].map((email) => keys.suppression(email))],
-      { projection: 'entity, email, latestSnapshotDate' },
+      [portfolio, ...[...admins].map((email) => keys.suppression(email))],
+      { projection: 'pk, email, latestSnapshotDate' },
     );
     this.requests.reads += found.requests;
     for (const item of found.items) {
-      if (item.entity === 'portfolio') snapshot.portfolioDate = item.latestSnapshotDate as IsoDate;
+      if (item.pk === portfolio.pk) snapshot.portfolioDate = item.latestSnapshotDate as IsoDate;
       else snapshot.suppressedEmails.add(String(item.email));
     }
   }
