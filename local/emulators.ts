@@ -12,6 +12,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
 import sesServer from 'aws-ses-v2-local';
+import sesEmulatorIds from 'aws-ses-v2-local/dist/util.js';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { TABLES, type TableDesign } from '../lambdas/adapters/dynamodb/tableDesign';
@@ -255,6 +256,18 @@ export function localSesAccount(quota: { Max24HourSend: number; MaxSendRate: num
   });
 }
 
+let sesMessageIds = 0;
+
+/**
+ * aws-ses-v2-local draws its message IDs at random. A sequence instead, unique in the process as SES's are unique:
+ * the IDs reach the SES events the local run replays, and through them the task a bounce gives an owner, so a
+ * seed would else not give one run.
+ */
+function useSequentialMessageIds(): void {
+  (sesEmulatorIds as { getMessageId: () => string }).getMessageId = () =>
+    `ses-${String(++sesMessageIds).padStart(9, '0')}`;
+}
+
 /**
  * aws-ses-v2-local: the SES v1 and v2 APIs on a loopback port, keeping every email it is sent, behind a proxy that
  * enforces the account's sending quota (local/sesQuota.ts): the one given, or else the one AWS_SES_ACCOUNT states,
@@ -269,6 +282,7 @@ export async function startSes(quota?: SendingQuota): Promise<LocalSes> {
   process.env.AWS_SES_ACCOUNT ??= localSesAccount(LOCAL_SEND_QUOTA);
   const stated = (JSON.parse(process.env.AWS_SES_ACCOUNT) as { SendQuota: typeof LOCAL_SEND_QUOTA })
     .SendQuota;
+  useSequentialMessageIds();
   // The package's default export is itself an ES-module namespace when loaded from ESM.
   const start = ((sesServer as unknown as { default?: typeof sesServer }).default ??
     sesServer) as typeof sesServer;
