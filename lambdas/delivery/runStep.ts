@@ -312,6 +312,7 @@ async function recordTask(
       task: step.kind === 'escalation' ? null : step.task,
       reason: step.reason,
       dueOn: today,
+      addedAt: now.toISOString(),
     });
     if (added === 'added')
       deps.events.record(

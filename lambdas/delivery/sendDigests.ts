@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CustomerState, termsOf } from '../domain/customer';
 import { addDays, daysBetween, type IsoDate, isBusinessDay } from '../domain/dates';
 import { type OwnerAction, signActionToken } from '../domain/delivery/actionToken';
+import { localTimeToUtc } from '../domain/delivery/sendTime';
 import { taskCodeOf } from '../domain/delivery/taskCode';
 import type { Case, CustomerRecord } from '../domain/engine/cases';
 import { holdoutsOfCases } from '../domain/engine/holdout';
@@ -172,6 +173,12 @@ export async function sendDigests(
   today: IsoDate,
 ): Promise<{ sent: number; skipped: number }> {
   const since = previousBusinessDay(today);
+  // A task due on the last digest's day but recorded after it went out was not in it: it is new in this one.
+  const lastDigestAt = localTimeToUtc(
+    since,
+    deps.settings.digestTime,
+    deps.settings.defaultTimezone,
+  ).toISOString();
   // With history: the growers KPI compares each customer's utilization with 30 days earlier. Cases finished before
   // the last digest are left behind (wins are the ones since), bar those a holdout comparison counts.
   const snapshot = await deps.store.load({ finishedSince: since });
@@ -249,7 +256,9 @@ export async function sendDigests(
     const mine = present.filter((c) => c.state.ownerEmail === owner);
     // One query for both lists: new since the last digest, and overdue (7 to 30 days old).
     const due = await deps.tasks.dueBetween(owner, addDays(today, -OVERDUE_LOOKBACK_DAYS), today);
-    const fresh = due.filter((t) => t.dueOn > since);
+    const fresh = due.filter(
+      (t) => t.dueOn > since || (t.dueOn === since && t.addedAt !== undefined && t.addedAt > lastDigestAt),
+    );
     const older = due.filter((t) => t.dueOn <= addDays(today, -OVERDUE_AFTER_DAYS));
     // Overdue while its case is open: a case left behind by the load is finished.
     const overdue = older.filter((t) => t.caseId !== null && caseOf.get(t.caseId)?.status === 'open');

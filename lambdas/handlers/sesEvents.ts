@@ -64,6 +64,7 @@ export function createSesEventsHandler(deps: SesEventsDependencies) {
           task: 'fix-contact',
           reason,
           dueOn: now.toISOString().slice(0, 10),
+          addedAt: now.toISOString(),
         });
       }
       logger.info('address suppressed', { email: maskEmail(email), reason, customerId });

@@ -12,6 +12,11 @@ export interface OwnerTask {
   task: string | null;
   reason: string | null;
   dueOn: IsoDate;
+  /**
+   * When it was recorded (ISO time). A task recorded on its day after that day's digest (a bounce, an email step
+   * that found its admin suppressed) is new in the next digest. Tasks recorded before this was kept have none.
+   */
+  addedAt?: string;
   /** Set when the owner marked it done (or closed the renewal as not renewing) from the digest. */
   doneOn?: IsoDate;
   /** Set when the owner snoozed it: the task now lives on this day, and this item only points there. */

@@ -122,6 +122,37 @@ describe('digests', () => {
     expect(digest!.body.text).toContain('rose more than 10 points in 30 days: 1');
   });
 
+  it("lists as new a task recorded after its day's digest went out (a bounce at noon), and not again one recorded before it", async () => {
+    // Prepare: two tasks due Monday, one recorded before Monday's 08:00 digest and one at noon, after it
+    await harness.ingest(
+      customerState({
+        customerId: 'D-1',
+        ownerEmail: 'dana.owner@reseller.example',
+        termStart: '2026-01-05',
+        date: '2026-03-09',
+      }),
+    );
+    const task = {
+      to: 'dana.owner@reseller.example',
+      level: 1 as const,
+      customerId: 'D-1',
+      caseId: null,
+      task: 'fix-contact',
+      reason: 'bounced',
+      dueOn: '2026-03-09',
+    };
+    await harness.tasks.add({ ...task, taskId: 'before-the-digest', addedAt: '2026-03-09T05:00:00.000Z' });
+    await harness.tasks.add({ ...task, taskId: 'after-the-digest', addedAt: '2026-03-09T11:00:00.000Z' });
+    harness.clock = new Date('2026-03-10T07:00:00Z');
+
+    // Act
+    await sendDigests(digestDeps(), '2026-03-10');
+
+    // Assess
+    const [digest] = await harness.ses.emails();
+    expect(digest!.subject).toBe('Your customer tasks today: 1 new, 0 overdue');
+  });
+
   it('names the products of a task whose case finished long before the digest (the load leaves that case behind)', async () => {
     // Prepare: two subscriptions on different terms; a snoozed call about the Acrobat term, due today, whose
     // renewal case resolved a month ago

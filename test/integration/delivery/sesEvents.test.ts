@@ -78,6 +78,8 @@ describe('SES bounce and complaint events', () => {
         task: 'fix-contact',
         reason: 'bounced',
         dueOn: '2026-11-23',
+        // after that Monday's digest: new in Tuesday's
+        addedAt: '2026-11-23T10:15:00.000Z',
         level: 1,
       }),
     ]);
