@@ -256,16 +256,15 @@ export function localSesAccount(quota: { Max24HourSend: number; MaxSendRate: num
   });
 }
 
-let sesMessageIds = 0;
-
 /**
- * aws-ses-v2-local draws its message IDs at random. A sequence instead, unique in the process as SES's are unique:
- * the IDs reach the SES events the local run replays, and through them the task a bounce gives an owner, so a
- * seed would else not give one run.
+ * aws-ses-v2-local draws its message IDs at random. A sequence instead, from 1 for each emulator started (unique
+ * in its store, as SES's IDs are unique): the IDs reach the SES events the local run replays, and through them the
+ * task a bounce gives an owner, so a seed would else not give one run, nor two runs in one process the same.
  */
 function useSequentialMessageIds(): void {
+  let sent = 0;
   (sesEmulatorIds as { getMessageId: () => string }).getMessageId = () =>
-    `ses-${String(++sesMessageIds).padStart(9, '0')}`;
+    `ses-${String(++sent).padStart(9, '0')}`;
 }
 
 /**
