@@ -101,23 +101,21 @@ export async function* csvRecords(
     return { endLine: 1 + newlinesPassed - (trailing ? 1 : 0), passed };
   };
 
-  /** A record parsed, with the bytes read up to its end. */
+  /**
+   * A record parsed, with the bytes read up to its end. An error thrown here would be thrown inside the parser's
+   * write or end, where the stream turns it into a later 'error' event: it is kept, and thrown when they return.
+   */
   const take = (record: string[], bytes: number) => {
     if (thrown) return;
     try {
-      takeRecord(record, bytes);
+      const { endLine, passed } = endOf(bytes);
+      // Only a record that passed several newlines can hold some inside quoted cells.
+      const line = passed > 1 ? endLine - record.reduce((n, cell) => n + countNewlines(cell), 0) : endLine;
+      if (!layout) layout = resolver.layout(record);
+      else out.push({ line, values: valuesOf(layout, resolver.slotCount, record) });
     } catch (error) {
-      // Thrown from inside the parser's write or end, where the stream would turn it into an 'error' event
-      // later: kept, and thrown when the write or end returns.
       thrown = { error };
     }
-  };
-  const takeRecord = (record: string[], bytes: number) => {
-    const { endLine, passed } = endOf(bytes);
-    // Only a record that passed several newlines can hold some inside quoted cells.
-    const line = passed > 1 ? endLine - record.reduce((n, cell) => n + countNewlines(cell), 0) : endLine;
-    if (!layout) layout = resolver.layout(record);
-    else out.push({ line, values: valuesOf(layout, resolver.slotCount, record) });
   };
 
   const start = (headerText: string, delimiter: Delimiter | null) => {
