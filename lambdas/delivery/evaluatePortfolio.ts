@@ -49,9 +49,13 @@ const SCHEDULES_IN_FLIGHT = 8;
 export async function evaluatePortfolio(
   deps: EvaluateDependencies,
   today: IsoDate,
-  options: { shard?: { index: number; count: number } } = {},
+  options: { shard?: { index: number; count: number }; customers?: number } = {},
 ) {
-  const snapshot = await deps.store.load(options.shard ? { shard: options.shard } : {});
+  const snapshot = await deps.store.load(
+    options.shard
+      ? { shard: options.shard }
+      : { ...(options.customers !== undefined ? { customers: options.customers } : {}) },
+  );
   if (!snapshot.portfolioDate)
     return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0, held: 0 };
   const rescheduled = await sweepMissedSteps(deps, snapshot, today);

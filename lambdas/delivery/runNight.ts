@@ -22,7 +22,7 @@ export type NightOutcome =
 export async function runNight(deps: NightDependencies, today: IsoDate): Promise<NightOutcome> {
   const customers = await deps.store.customerCount();
   const shards = Math.ceil(customers / deps.customersPerShard);
-  if (shards <= 1) return { mode: 'whole', ...(await evaluatePortfolio(deps, today)) };
+  if (shards <= 1) return { mode: 'whole', ...(await evaluatePortfolio(deps, today, { customers })) };
   await deps.shards.send(Array.from({ length: shards }, (_, index) => ({ today, index, count: shards })));
   return { mode: 'split', customers, shards };
 }

@@ -28,6 +28,11 @@ export interface LoadOptions {
    * the recent wins; most of a year's cases are finished.
    */
   finishedSince?: IsoDate;
+  /**
+   * The customers the portfolio item counts, when the caller has read it: it sizes the whole portfolio's parallel
+   * scan. Absent, the store reads it.
+   */
+  customers?: number;
 }
 
 /** What a step reads when its time comes, in one request: its case, the case's customer and the portfolio date. */

@@ -117,10 +117,22 @@ export interface DynamoPortfolioStoreOptions {
   client: DynamoDBDocumentClient;
   portfolioTable: string;
   retentionDays: number;
-  /** Parallel scan segments for the nightly read. */
+  /** Parallel scan segments for a whole-portfolio read; absent, one per CUSTOMERS_PER_SEGMENT customers. */
   segments?: number;
   /** The clock that decides which items have expired (TTL deletes late): the run's own, not the wall's. */
   now?: () => Date;
+}
+
+/**
+ * A whole-portfolio read scans one segment per this many customers (a customer and its cases are a few kilobytes:
+ * some twenty 1 MB pages a segment, read one after another), at most MAX_SEGMENTS at once. A small portfolio is one
+ * page or two: more segments would only add requests, each returning a sliver.
+ */
+export const CUSTOMERS_PER_SEGMENT = 10_000;
+const MAX_SEGMENTS = 32;
+
+export function segmentsFor(customers: number): number {
+  return Math.min(MAX_SEGMENTS, Math.max(1, Math.ceil(customers / CUSTOMERS_PER_SEGMENT)));
 }
 
 /** Counts DynamoDB requests, for the cost figures of the bench. */
@@ -135,13 +147,16 @@ export class DynamoPortfolioStore implements PortfolioStore {
   constructor(private readonly options: DynamoPortfolioStoreOptions) {}
 
   /**
-   * One parallel Scan: customer states with their history, cases, suppressions and the portfolio date. A shard
-   * reads one scan segment (a customer's cases share its partition key, so they come with it) and fetches the
-   * portfolio date and its admins' suppressions by key.
+   * One parallel Scan: customer states with their history, cases, suppressions and the portfolio date, in segments
+   * sized by the portfolio's customer count (segmentsFor). A shard reads one scan segment (a customer's cases share
+   * its partition key, so they come with it) and fetches the portfolio date and its admins' suppressions by key.
    */
   async load(options: LoadOptions = {}): Promise<PortfolioSnapshot> {
     const { shard } = options;
-    const segments = shard ? [shard.index] : [...Array(this.options.segments ?? 4).keys()];
+    const whole = shard
+      ? 0
+      : (this.options.segments ?? segmentsFor(options.customers ?? (await this.customerCount())));
+    const segments = shard ? [shard.index] : [...Array(whole).keys()];
     const totalSegments = shard?.count ?? segments.length;
     const snapshot: PortfolioSnapshot = {
       customers: [],

@@ -55,6 +55,26 @@ afterAll(async () => {
   await dynamo.close();
 });
 
+describe('a whole-portfolio read', () => {
+  it('scans a small portfolio in one request and a large one in a segment per 10,000 customers, missing nobody', async () => {
+    // Act: the count read from the portfolio item (60 customers), then a count said to be 25,000.
+    const before = store.requests.reads;
+    const small = await store.load();
+    const smallReads = store.requests.reads - before;
+    const large = await store.load({ customers: 25_000 });
+    const largeReads = store.requests.reads - before - smallReads;
+
+    // Assess: the portfolio item and one page; three segments of one page each, with the same customers.
+    expect(smallReads).toBe(2);
+    expect(largeReads).toBe(3);
+    expect(small.customers).toHaveLength(CUSTOMERS);
+    expect(large.customers.map((c) => c.state.customerId).sort()).toEqual(
+      small.customers.map((c) => c.state.customerId).sort(),
+    );
+    expect(large.cases).toHaveLength(CUSTOMERS * 2);
+  });
+});
+
 describe('an evaluation shard', () => {
   it('holds its customers with all their cases, its admins suppressions and the portfolio date; shards add up to the whole', async () => {
     // Act
