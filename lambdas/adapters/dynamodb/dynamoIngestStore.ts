@@ -19,8 +19,7 @@ import type {
 import { mapWithConcurrency, sleep } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
-import { type CustomerItem, mergeCustomerItem } from './customerItem';
-import { sameStored } from './packedText';
+import { type CustomerItem, historyText, mergeCustomerItem } from './customerItem';
 import { epochSeconds, keys } from './tableDesign';
 
 export interface DynamoIngestStoreOptions {
@@ -220,7 +219,11 @@ export class DynamoIngestStore implements IngestStore {
       const write = mergeCustomerItem(before, key as { pk: string; sk: 'STATE' }, state, point);
       // Written by this snapshot alone, by a run that died before counting it: new all the same, so the
       // portfolio's customer count (an upper bound) never misses a customer after a retry.
-      if (before && before.firstSeen === state.snapshotDate && sameStored(before.history, write.item.history))
+      if (
+        before &&
+        before.firstSeen === state.snapshotDate &&
+        historyText(before) === historyText(write.item)
+      )
         return { ...write, change: 'created' as const };
       return write;
     });

@@ -26,11 +26,12 @@ import { caseItem, caseOf } from './caseItem';
 import { type CustomerItem, historyOf, stateOf } from './customerItem';
 import { keys } from './tableDesign';
 
-/** Every attribute a load uses but the history: most of a customer item's size. */
+/** Every attribute a load uses but a history stored on its own (items written before it was packed with the state). */
 const LOADED_WITHOUT_HISTORY = [
   'pk',
   'sk',
   'entity',
+  'stateAndHistory',
   'state',
   'firstSeen',
   'lastSnapshotDate',
@@ -109,7 +110,7 @@ function scanExpressions(options: ScanOptions, nowSeconds: number) {
 
 /** A customer item's state and history, as a step or an owner action reads them. */
 function customerOf(item: Record<string, unknown>): { state: CustomerState; history: UsagePoint[] } {
-  const customer = item as unknown as Pick<CustomerItem, 'state' | 'history' | 'lastSnapshotDate'>;
+  const customer = item as unknown as CustomerItem;
   return { state: stateOf(customer), history: historyOf(customer) };
 }
 
@@ -236,7 +237,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
             const customer = item as unknown as CustomerItem;
             snapshot.customers.push({
               state: stateOf(customer),
-              history: historyOf(customer),
+              history: options.history === false ? [] : historyOf(customer),
               firstSeen: customer.firstSeen,
             });
           } else if (item.entity === 'case') {
@@ -284,7 +285,7 @@ export class DynamoPortfolioStore implements PortfolioStore {
       new GetCommand({
         TableName: this.options.portfolioTable,
         Key: keys.customer(customerId),
-        ProjectionExpression: '#state, history, lastSnapshotDate',
+        ProjectionExpression: 'stateAndHistory, #state, history, lastSnapshotDate',
         ExpressionAttributeNames: { '#state': 'state' },
       }),
     );

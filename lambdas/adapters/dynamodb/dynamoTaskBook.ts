@@ -134,10 +134,10 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
       new GetCommand({
         TableName: this.portfolioTable,
         Key: keys.customer(customerId),
-        ProjectionExpression: '#state',
+        ProjectionExpression: 'stateAndHistory, #state',
         ExpressionAttributeNames: { '#state': 'state' },
       }),
     );
-    return result.Item ? (stateOf(result.Item as Pick<CustomerItem, 'state'>).ownerEmail ?? null) : null;
+    return result.Item ? (stateOf(result.Item as CustomerItem).ownerEmail ?? null) : null;
   }
 }

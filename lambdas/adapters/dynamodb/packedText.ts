@@ -23,9 +23,3 @@ export function unpackText(value: PackedText | string): string {
 export function isPacked(value: unknown): value is PackedText {
   return value instanceof Uint8Array;
 }
-
-/** Whether two stored values hold the same text: packing is deterministic, so equal bytes are equal texts. */
-export function sameStored(a: PackedText | string | undefined, b: PackedText | string | undefined): boolean {
-  if (isPacked(a) && isPacked(b)) return Buffer.compare(a, b) === 0;
-  return a === b;
-}

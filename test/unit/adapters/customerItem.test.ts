@@ -7,12 +7,16 @@ import {
   mergeCustomerItem,
   stateOf,
 } from '../../../lambdas/adapters/dynamodb/customerItem';
+import { packText } from '../../../lambdas/adapters/dynamodb/packedText';
 import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
 import { usagePointOf } from '../../../lambdas/domain/customer';
 import { addDays } from '../../../lambdas/domain/dates';
 import { customerState } from '../../helpers/customerFactory';
 
 const key = keys.customer('C-1') as { pk: string; sk: 'STATE' };
+
+/** An item as versions before the packed value wrote it: the same, without `stateAndHistory`. */
+const earlier = ({ stateAndHistory: _, ...item }: CustomerItem): CustomerItem => item;
 const night = (date: string, activeUsers: number) => {
   const state = customerState({ date, activeUsers });
   return { state, point: usagePointOf(state) };
@@ -173,7 +177,7 @@ describe('facts a customer item keeps across nights', () => {
     // Prepare: the item as an earlier version wrote it
     const before = night('2026-03-01', 10);
     const { item: written } = mergeCustomerItem(undefined, key, before.state, before.point);
-    const asMap: CustomerItem = { ...written, state: before.state };
+    const asMap: CustomerItem = { ...earlier(written), state: before.state, history: historyText(written) };
 
     // Act
     const next = night('2026-03-02', 12);
@@ -182,7 +186,8 @@ describe('facts a customer item keeps across nights', () => {
     // Assess
     expect(stateOf(asMap)).toEqual(before.state);
     expect(change).toBe('updated');
-    expect(item.state).toBeInstanceOf(Uint8Array);
+    expect(item.stateAndHistory).toBeInstanceOf(Uint8Array);
+    expect(item.state).toBeUndefined();
     expect(stateOf(item)).toMatchObject({ activeUsers: 12 });
     expect(historyOf(item)).toHaveLength(2);
   });
@@ -192,7 +197,7 @@ describe('facts a customer item keeps across nights', () => {
     const before = night('2026-03-01', 10);
     const { item: written } = mergeCustomerItem(undefined, key, before.state, before.point);
     const asText: CustomerItem = {
-      ...written,
+      ...earlier(written),
       state: JSON.stringify(stateOf(written)),
       history: historyText(written),
     };
@@ -211,6 +216,37 @@ describe('facts a customer item keeps across nights', () => {
     ]);
   });
 
+  it('reads and updates an item written with its state and history packed apart, and writes them as one value', () => {
+    // Prepare: the item as the version before wrote it, two packed attributes
+    const before = night('2026-03-01', 10);
+    const { item: written } = mergeCustomerItem(undefined, key, before.state, before.point);
+    const apart: CustomerItem = {
+      ...earlier(written),
+      state: packText(JSON.stringify(stateOf(written))),
+      history: packText(historyText(written)),
+    };
+
+    // Act: a newer night, and an older file that only adds its figures
+    const next = night('2026-03-02', 12);
+    const { item, change } = mergeCustomerItem(apart, key, next.state, next.point);
+    const late = night('2026-02-28', 8);
+    const { item: withLate } = mergeCustomerItem(apart, key, late.state, late.point);
+
+    // Assess
+    expect(stateOf(apart)).toEqual(stateOf(written));
+    expect(historyOf(apart)).toEqual(historyOf(written));
+    expect(change).toBe('updated');
+    expect(item.state).toBeUndefined();
+    expect(item.history).toBeUndefined();
+    expect(stateOf(item)).toMatchObject({ activeUsers: 12 });
+    expect(historyOf(item).map((p) => [p.snapshotDate, p.activeUsers])).toEqual([
+      ['2026-03-01', 10],
+      ['2026-03-02', 12],
+    ]);
+    expect(stateOf(withLate)).toEqual(stateOf(written));
+    expect(historyOf(withLate).map((p) => p.snapshotDate)).toEqual(['2026-02-28', '2026-03-01']);
+  });
+
   it('stores the state and history packed: a third of their text or less', () => {
     // Prepare: fifty nights of a customer with three product lines
     let item: CustomerItem | undefined;
@@ -221,7 +257,7 @@ describe('facts a customer item keeps across nights', () => {
 
     // Assess
     const text = Buffer.byteLength(JSON.stringify(stateOf(item!))) + Buffer.byteLength(historyText(item!));
-    const stored = (item!.state as Uint8Array).byteLength + (item!.history as Uint8Array).byteLength;
+    const stored = item!.stateAndHistory!.byteLength;
     expect(stored).toBeLessThan(text / 3);
   });
 });
