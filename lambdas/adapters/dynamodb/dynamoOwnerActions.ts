@@ -14,7 +14,7 @@ import { epochSeconds, keys } from './tableDesign';
 
 /**
  * Pauses live beside the customer's state in the portfolio table (the step reads one by key); spent tokens and
- * the action records live in the activity table, the records by day for the team digest.
+ * the action records live in the activity table, the records by month for the team digest.
  */
 export class DynamoOwnerActions implements OwnerActionBook {
   constructor(
@@ -84,13 +84,35 @@ export class DynamoOwnerActions implements OwnerActionBook {
     );
   }
 
+  /** Set once this container has made sure the layout's starting day is stored. */
+  private byMonthMarked = false;
+
+  /**
+   * Kept by month, so the team digest's seven days are one Query (two across a month's turn) rather than seven.
+   * The first record so kept also stores the day from which every record is (conditional, once for the table).
+   */
   async record(action: ActionRecord): Promise<void> {
-    const day = action.at.slice(0, 10);
+    const day = action.at.slice(0, 10) as IsoDate;
+    if (!this.byMonthMarked) {
+      // The day after: on the day of the upgrade an instance of the version before may still be recording by day.
+      await this.client
+        .send(
+          new PutCommand({
+            TableName: this.activityTable,
+            Item: { ...keys.actionsByMonth(), entity: 'actions-layout', since: addDays(day, 1) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+      this.byMonthMarked = true;
+    }
     await this.client.send(
       new PutCommand({
         TableName: this.activityTable,
         Item: {
-          ...keys.actions(day, action.at, randomUUID()),
+          ...keys.actions(day.slice(0, 7), action.at, randomUUID()),
           entity: 'action',
           ...action,
           expiresAt: epochSeconds(addDays(day, this.retentionDays)),
@@ -99,31 +121,51 @@ export class DynamoOwnerActions implements OwnerActionBook {
     );
   }
 
-  /** The records of each day from `from` to `until`, a Query per day, the days at once, in date order. */
+  /**
+   * The records of the days from `from` to `until`, oldest first: a Query per month the days touch, and for days
+   * before the layout's starting day (the week after an upgrade) a Query per day of the version before's layout.
+   */
   async recordedBetween(from: IsoDate, until: IsoDate): Promise<ActionRecord[]> {
+    const months: { pk: string; from: string; to: string }[] = [];
+    for (
+      let month = from.slice(0, 7);
+      month <= until.slice(0, 7);
+      month = addDays(`${month}-28` as IsoDate, 7).slice(0, 7)
+    )
+      months.push({ pk: keys.actions(month, '', '').pk, from, to: `${until}~` });
+    const [marker, ...byMonth] = await Promise.all([
+      this.client.send(
+        new GetCommand({ TableName: this.activityTable, Key: keys.actionsByMonth(), ConsistentRead: true }),
+      ),
+      ...months.map((m) => this.query(m.pk, m.from, m.to)),
+    ]);
+    const since = (marker.Item?.since as IsoDate | undefined) ?? addDays(until, 1);
     const days: IsoDate[] = [];
-    for (let day = from; day <= until; day = addDays(day, 1)) days.push(day);
-    const byDay = await mapWithConcurrency(days, days.length, async (day) => {
-      const records: ActionRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.activityTable,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.actions(day, '', '').pk },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...record } = item;
-          records.push(record as ActionRecord);
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return records;
-    });
-    return byDay.flat();
+    for (let day = from; day <= until && day < since; day = addDays(day, 1)) days.push(day);
+    const byDay = await mapWithConcurrency(days, days.length, (day) => this.query(keys.dayActions(day).pk));
+    // ISO times sort as text: one order whichever layout a record came from.
+    return [...byDay.flat(), ...byMonth.flat()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  private async query(pk: string, from?: string, to?: string): Promise<ActionRecord[]> {
+    const records: ActionRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.activityTable,
+          KeyConditionExpression: from ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(from ? { ':from': from, ':to': to } : {}) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...record } = item;
+        records.push(record as ActionRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
   }
 }
 

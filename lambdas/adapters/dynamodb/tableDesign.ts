@@ -61,7 +61,11 @@ export const keys = {
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'SENT' }),
   pause: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PAUSE' }),
   actionToken: (tokenId: string) => ({ pk: `ACTIONTOKEN#${tokenId}`, sk: 'SPENT' }),
-  actions: (day: string, at: string, id: string) => ({ pk: `ACTIONS#${day}`, sk: `${at}#${id}` }),
+  /** Owner actions by month (`ACTIONS#2026-11`), in time order; versions before kept them by day (`dayActions`). */
+  actions: (month: string, at: string, id: string) => ({ pk: `ACTIONS#${month}`, sk: `${at}#${id}` }),
+  dayActions: (day: string) => ({ pk: `ACTIONS#${day}` }),
+  /** From which day on every owner action is kept by month: the day after the first one so kept. */
+  actionsByMonth: () => ({ pk: 'ACTIONS', sk: 'BY_MONTH' }),
   task: (to: string, dueOn: string, taskId: string) => ({
     pk: `TASKS#${normalizeAddress(to)}`,
     sk: `${dueOn}#${taskId}`,
