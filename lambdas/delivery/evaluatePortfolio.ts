@@ -2,7 +2,12 @@ import { addDays, type IsoDate } from '../domain/dates';
 import { scheduleName } from '../domain/delivery/scheduleName';
 import { type ClockTime, localTimeToUtc } from '../domain/delivery/sendTime';
 import type { Case, CaseStep } from '../domain/engine/cases';
-import { evaluateNight, firstFreeBusinessDay, type NightDecisions } from '../domain/engine/evaluateNight';
+import {
+  evaluateNight,
+  firstFreeBusinessDay,
+  type NightDecisions,
+  type NightInput,
+} from '../domain/engine/evaluateNight';
 import { quarterFromKey, quarterKey, quarterOf } from '../domain/engine/sendingWindows';
 import type { EmailDayBook } from '../ports/emailDayBook';
 import type { EventLog } from '../ports/eventLog';
@@ -170,7 +175,7 @@ async function planWithinQuota(
   const perWindow = customerEmailsPerDay(await deps.quota.quota());
   const counted = await deps.plannedEmails.countsFrom(addDays(today, -LOOKBACK_DAYS), PLANNING_DAYS);
   const planned = new Map([...counted].map(([key, n]) => [quarterFromKey(key), n]));
-  const decisions = evaluateNight({
+  const night: NightInput = {
     playbook: deps.settings.playbook,
     today,
     now: deps.now(),
@@ -180,8 +185,10 @@ async function planWithinQuota(
     cases: snapshot.cases,
     suppressedEmails: snapshot.suppressedEmails,
     emailRoom: { perWindow, planned, ...(shard ? { share: shard } : {}) },
-    ...(shard ? { sentEmailDays: await daysBookedElsewhere(deps.emailDays, snapshot, today) } : {}),
-  });
+  };
+  const decisions = shard
+    ? await decideWithDaysBookedElsewhere(deps.emailDays, snapshot, today, night)
+    : evaluateNight(night);
   await bookEmailDays(deps.emailDays, snapshot.cases, decisions.opened);
   const held = decisions.opened.reduce(
     (n, c) => n + c.steps.filter((s) => s.heldFrom !== undefined).length,
@@ -195,19 +202,52 @@ async function planWithinQuota(
   return { decisions, held };
 }
 
+/** The days of the recipients the engine asked for, recording which it asked for. */
+class DaysAskedFor extends Map<string, ReadonlySet<IsoDate>> {
+  readonly asked = new Set<string>();
+
+  override get(recipient: string): ReadonlySet<IsoDate> | undefined {
+    this.asked.add(recipient);
+    return super.get(recipient);
+  }
+}
+
 /**
- * What other shards booked for this shard's admins (an admin can look after customers in several shards), by
- * normalised address. This shard's own customers' bookings are left out: its cases already show them, and a
- * repeated shard must be free to plan the same days again.
+ * A shard's decisions, knowing what other shards booked for the admins it plans emails for (an admin can look
+ * after customers in several shards). The engine asks for an admin's days only when it plans one of their emails,
+ * and on most nights a shard plans none: it runs first knowing no one's, and when it asked, those admins' days are
+ * read and it runs again (again only if that run asked about an admin not yet read). Reading every admin's days
+ * up front cost a request per 100 admins and most of the evaluation's bytes, for nothing on most nights.
+ */
+async function decideWithDaysBookedElsewhere(
+  book: EmailDayBook,
+  snapshot: PortfolioSnapshot,
+  today: IsoDate,
+  night: NightInput,
+): Promise<NightDecisions> {
+  const known = new Map<string, ReadonlySet<IsoDate>>();
+  for (;;) {
+    const days = new DaysAskedFor(known);
+    const decisions = evaluateNight({ ...night, sentEmailDays: days });
+    const unread = [...days.asked].filter((recipient) => !known.has(recipient));
+    if (unread.length === 0) return decisions;
+    const elsewhere = await daysBookedElsewhere(book, snapshot, unread, today);
+    for (const recipient of unread) known.set(recipient, elsewhere.get(recipient) ?? new Set());
+  }
+}
+
+/**
+ * What other shards booked for these admins, by normalised address. This shard's own customers' bookings are left
+ * out: its cases already show them, and a repeated shard must be free to plan the same days again.
  */
 async function daysBookedElsewhere(
   book: EmailDayBook,
   snapshot: PortfolioSnapshot,
+  admins: readonly string[],
   today: IsoDate,
 ): Promise<Map<string, Set<IsoDate>>> {
   const own = new Set(snapshot.customers.map((c) => c.state.customerId));
-  const admins = new Set(snapshot.customers.map((c) => c.state.adminAddress));
-  const booked = await book.bookedDays([...admins], today);
+  const booked = await book.bookedDays(admins, today);
   const elsewhere = new Map<string, Set<IsoDate>>();
   for (const [address, days] of booked) {
     const foreign = [...days].filter(([, customerId]) => !own.has(customerId)).map(([day]) => day);

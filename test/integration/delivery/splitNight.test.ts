@@ -155,18 +155,35 @@ describe('a night split into shards', () => {
     expect(sharedCaseDays).toEqual([...sharedDays].sort());
   });
 
-  it('changes nothing when SQS delivers a shard again', async () => {
-    // Prepare
+  it("changes nothing when SQS delivers a shard again, and reads no admin's email days when it plans no email", async () => {
+    // Prepare: note which admins' email days are read
     const before = await store.load();
     const scheduled = schedules.length;
+    const daysRead: string[] = [];
+    dynamo.documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'BatchGetItemCommand') {
+          const { RequestItems } = args.input as { RequestItems: Record<string, { Keys: { pk: string }[] }> };
+          for (const { Keys } of Object.values(RequestItems))
+            daysRead.push(...Keys.map((k) => k.pk).filter((pk) => pk.startsWith('EMAILDAYS#')));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'emailDaysRead' },
+    );
 
     // Act
-    await Promise.all(queued.map((body) => worker(sqsEvent(body))));
+    try {
+      await Promise.all(queued.map((body) => worker(sqsEvent(body))));
+    } finally {
+      dynamo.documents.middlewareStack.remove('emailDaysRead');
+    }
 
-    // Assess
+    // Assess: the cases are there, nothing opens, so no admin's days are needed
     const after = await store.load();
     expect(schedules).toHaveLength(scheduled);
     expect(after.cases).toEqual(before.cases);
+    expect(daysRead).toEqual([]);
   });
 
   it('refuses a message that is not a shard, so it goes back to the queue and on to the dead-letter queue', async () => {
