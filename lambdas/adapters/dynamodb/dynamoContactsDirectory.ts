@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactRow } from '../../domain/contacts/contactRow';
 import type { ContactsDirectory, ContactsUpload } from '../../ports/contactsDirectory';
 import { batchGetAll } from './batchGet';
@@ -83,23 +83,19 @@ export class DynamoContactsDirectory implements ContactsDirectory {
   /** Removes one upload's contacts (a replaced or a superseded upload). */
   private async deleteUpload(fileId: string): Promise<void> {
     const { pk } = keys.contact(fileId, '');
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.portfolioTable,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: 'pk, sk',
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.portfolioTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ProjectionExpression: 'pk, sk',
+      },
+    ))
       await batchWriteAll(
         this.client,
         this.portfolioTable,
         (page.Items ?? []).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
       );
-      start = page.LastEvaluatedKey;
-    } while (start);
   }
 }

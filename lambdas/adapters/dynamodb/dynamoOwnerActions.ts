@@ -5,7 +5,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { ActionRecord, CustomerPause, OwnerActionBook } from '../../ports/ownerActions';
@@ -149,22 +149,18 @@ export class DynamoOwnerActions implements OwnerActionBook {
 
   private async query(pk: string, from?: string, to?: string): Promise<ActionRecord[]> {
     const records: ActionRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.activityTable,
-          KeyConditionExpression: from ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...(from ? { ':from': from, ':to': to } : {}) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.activityTable,
+        KeyConditionExpression: from ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(from ? { ':from': from, ':to': to } : {}) },
+      },
+    ))
       for (const item of page.Items ?? []) {
         const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expires, ...record } = item;
         records.push(record as ActionRecord);
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
     return records;
   }
 }

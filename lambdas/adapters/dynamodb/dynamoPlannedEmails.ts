@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { PlannedEmails } from '../../ports/plannedEmails';
 import { epochSeconds, keys } from './tableDesign';
@@ -18,25 +18,21 @@ export class DynamoPlannedEmails implements PlannedEmails {
 
   async countsFrom(from: IsoDate, days: number): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.portfolioTable,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.plannedEmails(from).pk,
-            ':from': from,
-            // Keys are `YYYY-MM-DDTHH:MMZ`: every quarter of the last day sorts before the next day.
-            ':to': addDays(from, days),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.portfolioTable,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.plannedEmails(from).pk,
+          ':from': from,
+          // Keys are `YYYY-MM-DDTHH:MMZ`: every quarter of the last day sorts before the next day.
+          ':to': addDays(from, days),
+        },
+        ConsistentRead: true,
+      },
+    ))
       for (const item of page.Items ?? []) counts.set(String(item.sk), Number(item.emails ?? 0));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
     return counts;
   }
 

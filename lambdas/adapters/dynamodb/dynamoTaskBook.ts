@@ -3,7 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type IsoDate } from '../../domain/dates';
@@ -42,26 +42,22 @@ export class DynamoTaskBook implements TaskBook {
 
   async dueBetween(to: string, from: string, until: string): Promise<OwnerTask[]> {
     const tasks: OwnerTask[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.activityTable,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
-          ExpressionAttributeValues: {
-            ':pk': keys.task(to, from, '').pk,
-            ':from': `${from}#`,
-            ':until': `${until}#~`,
-          },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.activityTable,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :until',
+        ExpressionAttributeValues: {
+          ':pk': keys.task(to, from, '').pk,
+          ':from': `${from}#`,
+          ':until': `${until}#~`,
+        },
+      },
+    ))
       for (const item of page.Items ?? []) {
         const task = taskOf(item);
         if (!task.doneOn && !task.movedTo) tasks.push(task);
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
     return tasks;
   }
 
