@@ -56,17 +56,14 @@ export async function evaluatePortfolio(
   today: IsoDate,
   options: { shard?: { index: number; count: number }; customers?: number } = {},
 ) {
-  const snapshot = await deps.store.load(
-    options.shard
-      ? { shard: options.shard }
-      : { ...(options.customers !== undefined ? { customers: options.customers } : {}) },
-  );
+  const { shard, customers } = options;
+  const snapshot = await deps.store.load(shard ? { shard } : customers === undefined ? {} : { customers });
   if (!snapshot.portfolioDate)
     return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0, held: 0 };
   const rescheduled = await sweepMissedSteps(deps, snapshot, today);
   const timezoneOf = new Map(snapshot.customers.map((c) => [c.state.customerId, c.state.timezone]));
   const zoneOf = (customerId: string) => timezoneOf.get(customerId) ?? deps.settings.defaultTimezone;
-  const { decisions, held } = await planWithinQuota(deps, snapshot, today, zoneOf, options.shard);
+  const { decisions, held } = await planWithinQuota(deps, snapshot, today, zoneOf, shard);
   const at = deps.now();
 
   const toSchedule = decisions.opened.flatMap((c) =>

@@ -126,18 +126,18 @@ export class DynamoOwnerActions implements OwnerActionBook {
    * before the layout's starting day (the week after an upgrade) a Query per day of the version before's layout.
    */
   async recordedBetween(from: IsoDate, until: IsoDate): Promise<ActionRecord[]> {
-    const months: { pk: string; from: string; to: string }[] = [];
+    const months: string[] = [];
     for (
       let month = from.slice(0, 7);
       month <= until.slice(0, 7);
       month = addDays(`${month}-28` as IsoDate, 7).slice(0, 7)
     )
-      months.push({ pk: keys.actions(month, '', '').pk, from, to: `${until}~` });
+      months.push(month);
     const [marker, ...byMonth] = await Promise.all([
       this.client.send(
         new GetCommand({ TableName: this.activityTable, Key: keys.actionsByMonth(), ConsistentRead: true }),
       ),
-      ...months.map((m) => this.query(m.pk, m.from, m.to)),
+      ...months.map((month) => this.query(keys.actions(month, '', '').pk, from, `${until}~`)),
     ]);
     const since = (marker.Item?.since as IsoDate | undefined) ?? addDays(until, 1);
     const days: IsoDate[] = [];
