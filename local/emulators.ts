@@ -260,6 +260,8 @@ export function localSesAccount(quota: { Max24HourSend: number; MaxSendRate: num
  * aws-ses-v2-local draws its message IDs at random. A sequence instead, from 1 for each emulator started (unique
  * in its store, as SES's IDs are unique): the IDs reach the SES events the local run replays, and through them the
  * task a bounce gives an owner, so a seed would else not give one run, nor two runs in one process the same.
+ * The sequence is the emulator module's, so it holds for one emulator at a time in a process, as every local run
+ * and test starts them (two alive at once would share it, and the second would start it again).
  */
 function useSequentialMessageIds(): void {
   let sent = 0;

@@ -69,11 +69,11 @@ function stateText(item: StoredParts): string {
 
 /** The customer's state, from the packed value, or as an earlier version stored it (packed JSON, JSON, a map). */
 export function stateOf(item: StoredParts): CustomerState {
-  const parts = partsOf(item);
-  if (parts) return JSON.parse(parts.state) as CustomerState;
   const { state } = item;
-  if (isPacked(state) || typeof state === 'string') return JSON.parse(unpackText(state)) as CustomerState;
-  return state as CustomerState;
+  // A map, the earliest layout, is the state itself; every other layout holds its JSON.
+  if (!isPacked(item.stateAndHistory) && typeof state === 'object' && !isPacked(state))
+    return state as CustomerState;
+  return JSON.parse(stateText(item)) as CustomerState;
 }
 
 /** The history's stored text (see StoredHistory). */
