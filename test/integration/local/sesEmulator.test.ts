@@ -28,4 +28,17 @@ describe('the local SES', () => {
     expect(number(second.MessageId)).toBe(number(first.MessageId) + 1);
     expect((await ses.emails()).map((e) => e.messageId)).toEqual([first.MessageId, second.MessageId]);
   });
+
+  it('starts the sequence again for each emulator started, so two runs in one process name the same messages', async () => {
+    // Prepare: this emulator has sent already; the next run starts its own
+    await ses.client.send(email('c@customer.example'));
+    await ses.close();
+    ses = await startSes();
+
+    // Act
+    const first = await ses.client.send(email('a@customer.example'));
+
+    // Assess
+    expect(first.MessageId).toBe('ses-000000001');
+  });
 });
