@@ -57,7 +57,10 @@ export async function evaluatePortfolio(
   options: { shard?: { index: number; count: number }; customers?: number } = {},
 ) {
   const { shard, customers } = options;
-  const snapshot = await deps.store.load(shard ? { shard } : customers === undefined ? {} : { customers });
+  const snapshot = await deps.store.load({
+    finishedCases: 'head',
+    ...(shard ? { shard } : customers === undefined ? {} : { customers }),
+  });
   if (!snapshot.portfolioDate)
     return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0, held: 0 };
   const rescheduled = await sweepMissedSteps(deps, snapshot, today);

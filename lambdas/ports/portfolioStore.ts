@@ -29,6 +29,12 @@ export interface LoadOptions {
    */
   finishedSince?: IsoDate;
   /**
+   * 'head': finished cases come without the steps that no longer hold a day of their admin. What the nightly
+   * evaluation reads: a finished case only keeps its play from opening again for the term; its steps were most of
+   * the scan's bytes. Absent: every case whole.
+   */
+  finishedCases?: 'head';
+  /**
    * The customers the portfolio item counts, when the caller has read it: it sizes the whole portfolio's parallel
    * scan. Absent, the store reads it.
    */

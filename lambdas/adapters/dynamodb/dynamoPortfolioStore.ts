@@ -22,12 +22,15 @@ import type {
 import { mapWithConcurrency } from '../../shared/concurrency';
 import { batchGetAll } from './batchGet';
 import { batchWriteAll } from './batchWrite';
-import { caseItem, caseOf } from './caseItem';
+import { caseItem, caseOf, FINISHED_CASE } from './caseItem';
 import { type CustomerItem, historyOf, stateOf } from './customerItem';
 import { keys } from './tableDesign';
 
-/** Every attribute a load uses but a history stored on its own (items written before it was packed with the state). */
-const LOADED_WITHOUT_HISTORY = [
+/**
+ * Every attribute a load uses, but two it may leave behind: a history stored on its own (items written before it
+ * was packed with the state) and a finished case's whole JSON (caseItem.ts).
+ */
+const LOADED = [
   'pk',
   'sk',
   'entity',
@@ -46,10 +49,17 @@ const LOADED_WITHOUT_HISTORY = [
   'until',
   'by',
 ];
-const WITHOUT_HISTORY = {
-  ProjectionExpression: LOADED_WITHOUT_HISTORY.map((name) => `#${name}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(LOADED_WITHOUT_HISTORY.map((name) => [`#${name}`, name])),
-};
+
+/** The projection of a load that leaves something behind; none when it reads every attribute. */
+function projectionOf(options: LoadOptions) {
+  const head = options.finishedCases === 'head';
+  if (options.history !== false && !head) return undefined;
+  const names = [...LOADED, ...(options.history === false ? [] : ['history']), ...(head ? [] : [FINISHED_CASE])];
+  return {
+    ProjectionExpression: names.map((name) => `#${name}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+  };
+}
 
 interface ScanOptions extends LoadOptions {
   /** Only the cases of these plays. */
@@ -98,7 +108,7 @@ function scanExpressions(options: ScanOptions, nowSeconds: number) {
       '(#entity <> :case OR attribute_not_exists(#caseStatus) OR #caseStatus = :open OR #finishedOn >= :since OR #heldOut = :yes)',
     );
   }
-  const projection = options.history === false ? WITHOUT_HISTORY : undefined;
+  const projection = projectionOf(options);
   if (projection) Object.assign(names, projection.ExpressionAttributeNames);
   return {
     ...(projection ? { ProjectionExpression: projection.ProjectionExpression } : {}),

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoOwnerActions } from '../../../lambdas/adapters/dynamodb/dynamoOwnerActions';
 import { DynamoPortfolioStore } from '../../../lambdas/adapters/dynamodb/dynamoPortfolioStore';
+import { packText } from '../../../lambdas/adapters/dynamodb/packedText';
 import { keys } from '../../../lambdas/adapters/dynamodb/tableDesign';
 import type { Case } from '../../../lambdas/domain/engine/cases';
 import { type LocalDynamo, startDynamo } from '../../../local/emulators';
@@ -217,6 +218,59 @@ describe('finished cases', () => {
     expect(Item?.case).toBeUndefined();
     expect(Item).toMatchObject({ caseStatus: 'resolved', finishedOn: '2026-03-01', play: 'renewal' });
     expect(await store.getCase('F-1', saved.caseId)).toEqual(saved);
+  });
+
+  it('are read whole by key and by every load but the evaluation, which takes what may still decide', async () => {
+    // Prepare: closed on the day its follow-up went out; the first email and the call came before
+    const c = renewalCase('H-1');
+    const closed: Case = {
+      ...c,
+      status: 'closed',
+      closedOn: '2026-03-09',
+      steps: [
+        { ...c.steps[0]!, status: 'done' },
+        { ...c.steps[1]!, status: 'done' },
+        { ...c.steps[2]!, dueOn: '2026-03-05', status: 'done' },
+      ],
+    };
+    await store.saveCases([closed]);
+
+    // Act
+    const whole = (await store.load()).cases.find((x) => x.caseId === closed.caseId);
+    const head = (await store.load({ finishedCases: 'head' })).cases.find((x) => x.caseId === closed.caseId);
+
+    // Assess: the head is the case with the one step that still holds a day of the admin
+    expect(await store.getCase('H-1', closed.caseId)).toEqual(closed);
+    expect(whole).toEqual(closed);
+    expect(head).toEqual({ ...closed, steps: [closed.steps[1]] });
+    const { Item } = await dynamo.documents.send(
+      new GetCommand({ TableName: dynamo.tables.Portfolio!, Key: keys.case('H-1', closed.caseId) }),
+    );
+    expect((Item!.caseData as Uint8Array).byteLength).toBeLessThan((Item!.finishedCase as Uint8Array).byteLength);
+  });
+
+  it('written whole in caseData by the version before still read whole, in the evaluation load too', async () => {
+    // Prepare
+    const earlier = finished('H-2', '2026-02-20');
+    await dynamo.documents.send(
+      new PutCommand({
+        TableName: dynamo.tables.Portfolio!,
+        Item: {
+          ...keys.case('H-2', earlier.caseId),
+          entity: 'case',
+          caseStatus: 'resolved',
+          play: 'renewal',
+          caseData: packText(JSON.stringify(earlier)),
+          finishedOn: '2026-02-20',
+        },
+      }),
+    );
+
+    // Act
+    const head = (await store.load({ finishedCases: 'head' })).cases.find((x) => x.caseId === earlier.caseId);
+
+    // Assess
+    expect(head).toEqual(earlier);
   });
 
   it('finished before the last digest are left out of its load, but for every case of a play that held one out', async () => {
