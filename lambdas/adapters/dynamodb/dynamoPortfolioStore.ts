@@ -54,7 +54,11 @@ const LOADED = [
 function projectionOf(options: LoadOptions) {
   const head = options.finishedCases === 'head';
   if (options.history !== false && !head) return undefined;
-  const names = [...LOADED, ...(options.history === false ? [] : ['history']), ...(head ? [] : [FINISHED_CASE])];
+  const names = [
+    ...LOADED,
+    ...(options.history === false ? [] : ['history']),
+    ...(head ? [] : [FINISHED_CASE]),
+  ];
   return {
     ProjectionExpression: names.map((name) => `#${name}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),

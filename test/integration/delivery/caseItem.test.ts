@@ -246,7 +246,9 @@ describe('finished cases', () => {
     const { Item } = await dynamo.documents.send(
       new GetCommand({ TableName: dynamo.tables.Portfolio!, Key: keys.case('H-1', closed.caseId) }),
     );
-    expect((Item!.caseData as Uint8Array).byteLength).toBeLessThan((Item!.finishedCase as Uint8Array).byteLength);
+    expect((Item!.caseData as Uint8Array).byteLength).toBeLessThan(
+      (Item!.finishedCase as Uint8Array).byteLength,
+    );
   });
 
   it('written whole in caseData by the version before still read whole, in the evaluation load too', async () => {
