@@ -86,6 +86,8 @@ export class DynamoOwnerActions implements OwnerActionBook {
 
   /** Set once this container has made sure the layout's starting day is stored. */
   private byMonthMarked = false;
+  /** The layout's starting day, once read. */
+  private layoutSince: IsoDate | undefined;
 
   /**
    * Kept by month, so the team digest's seven days are one Query (two across a month's turn) rather than seven.
@@ -133,18 +135,25 @@ export class DynamoOwnerActions implements OwnerActionBook {
       month = addDays(`${month}-28` as IsoDate, 7).slice(0, 7)
     )
       months.push(month);
-    const [marker, ...byMonth] = await Promise.all([
-      this.client.send(
-        new GetCommand({ TableName: this.activityTable, Key: keys.actionsByMonth(), ConsistentRead: true }),
-      ),
-      ...months.map((month) => this.query(keys.actions(month, '', '').pk, from, `${until}~`)),
+    const [marker, byMonth] = await Promise.all([
+      this.layoutSince ?? this.readLayoutSince(),
+      Promise.all(months.map((month) => this.query(keys.actions(month, '', '').pk, from, `${until}~`))),
     ]);
-    const since = (marker.Item?.since as IsoDate | undefined) ?? addDays(until, 1);
+    const since = marker ?? addDays(until, 1);
     const days: IsoDate[] = [];
     for (let day = from; day <= until && day < since; day = addDays(day, 1)) days.push(day);
     const byDay = await mapWithConcurrency(days, days.length, (day) => this.query(keys.dayActions(day).pk));
     // ISO times sort as text: one order whichever layout a record came from.
     return [...byDay.flat(), ...byMonth.flat()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /** The layout's starting day: written once and never changed (a conditional put), so once known it is kept. */
+  private async readLayoutSince(): Promise<IsoDate | undefined> {
+    const read = await this.client.send(
+      new GetCommand({ TableName: this.activityTable, Key: keys.actionsByMonth(), ConsistentRead: true }),
+    );
+    this.layoutSince = read.Item?.since as IsoDate | undefined;
+    return this.layoutSince;
   }
 
   private async query(pk: string, from?: string, to?: string): Promise<ActionRecord[]> {
