@@ -57,10 +57,8 @@ export async function evaluatePortfolio(
   options: { shard?: { index: number; count: number }; customers?: number } = {},
 ) {
   const { shard, customers } = options;
-  const snapshot = await deps.store.load({
-    finishedCases: 'head',
-    ...(shard ? { shard } : customers === undefined ? {} : { customers }),
-  });
+  // A shard's load reads its own segment: the customer count (what sizes a whole-portfolio scan) is not used.
+  const snapshot = await deps.store.load({ finishedCases: 'head', shard, customers });
   if (!snapshot.portfolioDate)
     return { customers: 0, opened: 0, resolved: 0, scheduled: 0, cancelled: 0, rescheduled: 0, held: 0 };
   const rescheduled = await sweepMissedSteps(deps, snapshot, today);
