@@ -3,9 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { parse } from 'csv-parse';
 import { build } from 'esbuild';
@@ -26,7 +28,8 @@ import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, HANDLERS } from '.
 import { ClmAutopilotStack } from '../lib/clmAutopilotStack';
 import { loadConfig } from '../lib/config';
 import { SAMPLE_BRAND, sampleEmailData } from '../local/emailSamples';
-import { phaseTable } from '../local/phaseClock';
+import { startDynamoProcess } from '../local/emulators';
+import { type Emulator, PHASES, type PhaseTimes, phaseTable } from '../local/phaseClock';
 import { generateSamplePortfolio, snapshotRowsOn, toCsv } from '../local/samplePortfolio';
 import type { SimulationStats } from '../local/simulation';
 import { start } from '../local/start';
@@ -660,6 +663,7 @@ async function localYear() {
   process.stdout.write(
     `      the year by phase, with each emulator's time in flight (requests):\n${phaseTable(stats.phaseTimes).replace(/^/gm, '        ')}\n`,
   );
+  await requestFloor(stats.phaseTimes, aroundMs);
 
   const perCustomerNight = (n: number) => n / (summary.customers * summary.days);
   const emails = Object.values(summary.emailsByPlay).reduce((a, b) => a + b, 0);
@@ -709,6 +713,71 @@ async function localYear() {
     tenK.total < 5,
     `$${tenK.total.toFixed(2)} a month at 10k ($${(tenK.total - tenK.parts.fixed).toFixed(2)} by use, $${tenK.parts.fixed.toFixed(2)} fixed)`,
   );
+}
+
+/**
+ * The least the year's requests cost the pipeline's process before any of our code runs: a one-key GetItem's CPU
+ * through the SDK client every function uses, against the same dynalite process, times the year's request count.
+ * Every request of the year carries at least as much (a batch of 25 items carries far more). Printed beside the
+ * bare HTTP exchange of the same request, so the SDK's own share shows.
+ */
+async function requestFloor(times: PhaseTimes, aroundMs: number) {
+  const sum = (emulators: readonly Emulator[], of: 'requests' | 'ms') =>
+    PHASES.reduce((n, phase) => n + emulators.reduce((m, e) => m + times[phase].emulators[e][of], 0), 0);
+  // Scheduler and SQS are answered in this process, without HTTP: not counted.
+  const requests = sum(['dynalite', 's3rver', 'ses'], 'requests');
+  const dynaliteMs = sum(['dynalite'], 'ms');
+  const dynamo = await startDynamoProcess();
+  const agent = new HttpAgent({ keepAlive: true });
+  try {
+    const TableName = dynamo.tables.Portfolio!;
+    const Key = { pk: 'CUSTOMER#floor', sk: 'STATE' };
+    await dynamo.documents.send(new PutCommand({ TableName, Item: { ...Key, name: 'x'.repeat(100) } }));
+    const viaSdk = () => dynamo.documents.send(new GetCommand({ TableName, Key }));
+    const body = JSON.stringify({ TableName, Key: { pk: { S: Key.pk }, sk: { S: Key.sk } } });
+    // dynalite asks for a signature's shape, not a valid one.
+    const headers = {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.GetItem',
+      'x-amz-date': '20260101T000000Z',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=local/20260101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    };
+    const bare = () =>
+      new Promise<void>((resolve, reject) => {
+        const request = httpRequest(dynamo.endpoint, { method: 'POST', agent, headers }, (response) => {
+          response.resume();
+          response.on('end', resolve);
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    const cpuPerRequest = async (send: () => Promise<unknown>) => {
+      for (let i = 0; i < 300; i++) await send();
+      const rounds: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        const cpu = process.cpuUsage();
+        for (let i = 0; i < 1000; i++) await send();
+        const used = process.cpuUsage(cpu);
+        rounds.push((used.user + used.system) / 1000 / 1000);
+      }
+      return Math.min(...rounds);
+    };
+    const sdkMs = await cpuPerRequest(viaSdk);
+    const bareMs = await cpuPerRequest(bare);
+    info.yearFloor = {
+      dynaliteInFlightMs: dynaliteMs,
+      httpRequests: requests,
+      sdkCpuMsPerGetItem: sdkMs,
+      bareCpuMsPerGetItem: bareMs,
+    };
+    process.stdout.write(
+      `      floor: dynalite had a request in flight for ${fmt(dynaliteMs / 1000, 1)} s of the year = ${fmt(dynaliteMs / aroundMs, 1)} y; the year sent ${fmt(requests, 0)} requests over HTTP, and a one-key GetItem costs this process ${fmt(sdkMs, 2)} ms of CPU through the SDK (${fmt(bareMs, 2)} ms as bare HTTP): at least ${fmt((requests * sdkMs) / 1000, 1)} s = ${fmt((requests * sdkMs) / aroundMs, 1)} y of its CPU before our code runs\n`,
+    );
+  } finally {
+    agent.destroy();
+    await dynamo.close();
+  }
 }
 
 /** Counts the per-month resources in the stack as synth builds it (bundling skipped: only the template counts). */
