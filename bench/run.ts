@@ -717,7 +717,7 @@ async function localYear() {
 
 /**
  * The least the year's requests cost the pipeline's process before any of our code runs: a one-key GetItem's CPU
- * through the SDK client every function uses, against the same dynalite process, times the year's request count.
+ * through the SDK client every function uses, against a dynalite process like the year's, times the year's requests.
  * Every request of the year carries at least as much (a batch of 25 items carries far more). Printed beside the
  * bare HTTP exchange of the same request, so the SDK's own share shows.
  */
